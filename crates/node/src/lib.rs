@@ -1,0 +1,124 @@
+//! N-API bindings for descent-core. Thin on purpose: convert JS arguments to slices, call the
+//! core, map errors in one place (`errors.rs`). Every export runs inside `guarded`, so a Rust
+//! panic becomes a JS error instead of aborting Node.
+
+mod errors;
+mod layout;
+
+use descent_core::clip::{scale_in_place, tensor_norm_part, NormKind};
+use descent_core::nonfinite::first_non_finite;
+use descent_core::rules::RuleElement;
+use descent_core::{step_slots, RULE_NAMES};
+use errors::{guarded, to_js_error};
+use napi::bindgen_prelude::{Float32ArraySlice, Float64Array, Float64ArraySlice, Uint32ArraySlice};
+use napi::Result;
+use napi_derive::napi;
+
+/// Names of the update rules compiled into this addon, in registry order.
+#[napi]
+pub fn rule_names() -> Vec<String> {
+    RULE_NAMES.iter().map(|s| s.to_string()).collect()
+}
+
+/// What this binary is: version, rayon threads and target triple.
+#[napi(object)]
+pub struct NativeInfo {
+    pub version: String,
+    pub rayon_threads: u32,
+    pub target: String,
+}
+
+#[napi]
+pub fn native_info() -> NativeInfo {
+    NativeInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        rayon_threads: rayon_threads(),
+        target: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+    }
+}
+
+fn rayon_threads() -> u32 {
+    u32::try_from(descent_core::threads()).unwrap_or(u32::MAX)
+}
+
+fn step<T: RuleElement>(rule: u32, tensors: Vec<&mut [T]>, layout: &[u32], scalars: &[f64]) -> Result<()> {
+    let slots = layout::slots(tensors, layout, scalars).map_err(to_js_error)?;
+    step_slots(rule as usize, slots).map_err(to_js_error)
+}
+
+/// Applies rule `rule` to every parameter in one call. `tensors` holds, per parameter,
+/// [param, grad, ...state]; `layout` holds, per parameter, [tensor count, scalar count, rank,
+/// ...dims]; `scalars` the per-step scalars of all parameters, concatenated.
+#[napi]
+pub fn step_f32(rule: u32, mut tensors: Vec<Float32ArraySlice>, layout: Uint32ArraySlice, scalars: Float64ArraySlice) -> Result<()> {
+    guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
+}
+
+/// `stepF32` for Float64Array parameters.
+#[napi]
+pub fn step_f64(rule: u32, mut tensors: Vec<Float64ArraySlice>, layout: Uint32ArraySlice, scalars: Float64ArraySlice) -> Result<()> {
+    guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
+}
+
+/// Index of the first tensor holding NaN or ±Infinity, or -1.
+#[napi]
+pub fn first_non_finite_f32(tensors: Vec<Float32ArraySlice>) -> Result<i32> {
+    guarded(|| Ok(first_non_finite(&tensors.iter().map(|t| &**t).collect::<Vec<_>>()).map_or(-1, |i| i as i32)))
+}
+
+/// `firstNonFiniteF32` for Float64Array tensors.
+#[napi]
+pub fn first_non_finite_f64(tensors: Vec<Float64ArraySlice>) -> Result<i32> {
+    guarded(|| Ok(first_non_finite(&tensors.iter().map(|t| &**t).collect::<Vec<_>>()).map_or(-1, |i| i as i32)))
+}
+
+fn norm_kind(kind: u32) -> Result<NormKind> {
+    match kind {
+        1 => Ok(NormKind::SumAbs),
+        2 => Ok(NormKind::SumSquares),
+        0 => Ok(NormKind::MaxAbs),
+        _ => Err(to_js_error(descent_core::CoreError::invalid("normKind", "0 (max |g|), 1 (Σ|g|) or 2 (Σg²)"))),
+    }
+}
+
+/// Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0).
+#[napi]
+pub fn norm_parts_f32(kind: u32, tensors: Vec<Float32ArraySlice>) -> Result<Float64Array> {
+    guarded(|| {
+        let kind = norm_kind(kind)?;
+        Ok(Float64Array::new(tensors.iter().map(|t| tensor_norm_part(kind, t)).collect()))
+    })
+}
+
+/// `normPartsF32` for Float64Array tensors.
+#[napi]
+pub fn norm_parts_f64(kind: u32, tensors: Vec<Float64ArraySlice>) -> Result<Float64Array> {
+    guarded(|| {
+        let kind = norm_kind(kind)?;
+        Ok(Float64Array::new(tensors.iter().map(|t| tensor_norm_part(kind, t)).collect()))
+    })
+}
+
+/// Multiplies every tensor by `coefficient` in place.
+#[napi]
+pub fn scale_f32(mut tensors: Vec<Float32ArraySlice>, coefficient: f64) -> Result<()> {
+    guarded(|| {
+        tensors.iter_mut().for_each(|t| scale_in_place(unsafe { t.as_mut() }, coefficient));
+        Ok(())
+    })
+}
+
+/// `scaleF32` for Float64Array tensors.
+#[napi]
+pub fn scale_f64(mut tensors: Vec<Float64ArraySlice>, coefficient: f64) -> Result<()> {
+    guarded(|| {
+        tensors.iter_mut().for_each(|t| scale_in_place(unsafe { t.as_mut() }, coefficient));
+        Ok(())
+    })
+}
+
+/// Panics inside the binding on purpose, so tests can prove a panic surfaces as a JS error.
+#[napi]
+pub fn debug_panic(message: String) -> Result<()> {
+    guarded(|| panic!("{message}"))
+}

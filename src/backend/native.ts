@@ -1,0 +1,107 @@
+import { DescentError } from '../errors.js'
+import type { FloatArray } from '../parameter.js'
+import type { Backend, JsKernel, NormPart, StepEntry } from './types.js'
+
+type Addon = typeof import('../../native/index.js')
+
+/** Why the addon did not load, when it did not. */
+export let nativeLoadError: Error | undefined
+
+function load(): Addon | undefined {
+  try {
+    // dist/src/backend/native.js → <package root>/native/index.js (napi-rs's generated loader).
+    return require('../../../native/index.js') as Addon
+  } catch (error) {
+    nativeLoadError = error as Error
+    return undefined
+  }
+}
+
+/** The loaded addon, or undefined when no binary for this platform could be loaded. */
+export const addon: Addon | undefined = load()
+
+/** The one place where native errors become JS errors (codes set in crates/node/src/errors.rs). */
+function rethrow(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error)
+  const match = /^(DESCENT_[A-Z]+): ([\s\S]*)$/.exec(message)
+  if (match?.[1] === 'DESCENT_INVALID') throw new RangeError(match[2])
+  if (match) throw new DescentError(match[1] as string, `native kernel failed: ${match[2]}`)
+  if (/Expected (Float32Array|Float64Array)|TypedArray/.test(message)) throw new TypeError(message)
+  throw new DescentError('DESCENT_NATIVE', message)
+}
+
+function call<R>(f: () => R): R {
+  try {
+    return f()
+  } catch (error) {
+    rethrow(error)
+  }
+}
+
+let ruleIndices: Map<string, number> | undefined
+
+function ruleIndex(a: Addon, rule: string): number {
+  ruleIndices ??= new Map(a.ruleNames().map((name, i) => [name, i]))
+  const index = ruleIndices.get(rule)
+  if (index === undefined) throw new DescentError('DESCENT_UNKNOWN_RULE', `the native addon has no rule '${rule}'`)
+  return index
+}
+
+function isF32(tensors: readonly FloatArray[] | FloatArray): boolean {
+  const first = Array.isArray(tensors) ? tensors[0] : tensors
+  return first instanceof Float32Array
+}
+
+/** Packs every parameter of a step into one call: [param, grad, ...state] per entry. */
+function pack(entries: readonly StepEntry[]): { tensors: FloatArray[]; layout: Uint32Array; scalars: Float64Array } {
+  const tensors: FloatArray[] = []
+  const layout: number[] = []
+  const scalars: number[] = []
+  for (const e of entries) {
+    tensors.push(e.param, e.grad, ...e.state)
+    layout.push(2 + e.state.length, e.scalars.length, e.shape.length, ...e.shape)
+    for (const s of e.scalars) scalars.push(s)
+  }
+  return { tensors, layout: Uint32Array.from(layout), scalars: Float64Array.from(scalars) }
+}
+
+/** Builds the native backend over a loaded addon. */
+export function nativeBackend(a: Addon): Backend {
+  return {
+    name: 'native',
+    step(rule: string, _kernel: JsKernel, entries: readonly StepEntry[]): void {
+      if (entries.length === 0) return
+      const index = ruleIndex(a, rule)
+      const { tensors, layout, scalars } = pack(entries)
+      call(() =>
+        isF32(entries[0]?.param as FloatArray)
+          ? a.stepF32(index, tensors as Float32Array[], layout, scalars)
+          : a.stepF64(index, tensors as Float64Array[], layout, scalars),
+      )
+    },
+    firstNonFinite(tensors) {
+      if (tensors.length === 0) return -1
+      return call(() =>
+        isF32(tensors as FloatArray[])
+          ? a.firstNonFiniteF32(tensors as Float32Array[])
+          : a.firstNonFiniteF64(tensors as Float64Array[]),
+      )
+    },
+    normParts(part: NormPart, tensors) {
+      if (tensors.length === 0) return new Float64Array(0)
+      return call(() =>
+        isF32(tensors as FloatArray[])
+          ? a.normPartsF32(part, tensors as Float32Array[])
+          : a.normPartsF64(part, tensors as Float64Array[]),
+      )
+    },
+    scale(tensors, coefficient) {
+      if (tensors.length === 0) return
+      call(() =>
+        isF32(tensors as FloatArray[])
+          ? a.scaleF32(tensors as Float32Array[], coefficient)
+          : a.scaleF64(tensors as Float64Array[], coefficient),
+      )
+    },
+  }
+}

@@ -1,0 +1,139 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { Plan, RuleDefinition, ScalarState } from './rule.js'
+
+/** Adam hyperparameters (torch.optim.Adam); all can differ per param group. */
+export interface AdamOptions {
+  /** Learning rate γ (default 1e-3). */
+  lr: number
+  /** Decay rates of the first and second moments (default [0.9, 0.999]). */
+  betas: readonly [number, number]
+  /** Added to √v̂ (outside the root, after bias correction) (default 1e-8). */
+  eps: number
+  /** Weight decay λ: L2 (g + λθ) unless decoupledWeightDecay (default 0). */
+  weightDecay: number
+  /** AMSGrad: divide by the running max of v (default false). */
+  amsgrad: boolean
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+  /** Decay θ ← θ(1 − γλ) instead of L2, i.e. AdamW (default false). */
+  decoupledWeightDecay: boolean
+}
+
+export function validateAdam(where: string, o: Omit<AdamOptions, 'decoupledWeightDecay'>): void {
+  checkNonNegative(where, 'lr', o.lr)
+  checkBetas(where, o.betas)
+  checkNonNegative(where, 'eps', o.eps)
+  checkNonNegative(where, 'weightDecay', o.weightDecay)
+  checkBoolean(where, 'amsgrad', o.amsgrad)
+  checkBoolean(where, 'maximize', o.maximize)
+}
+
+export function adamStateTensors(o: { amsgrad: boolean }, p: Parameter) {
+  const n = p.size
+  const tensors = [
+    { name: 'expAvg', length: n },
+    { name: 'expAvgSq', length: n },
+  ]
+  return o.amsgrad ? [...tensors, { name: 'maxExpAvgSq', length: n }] : tensors
+}
+
+/** Adam's per-step scalars (the layout documented in crates/core/src/rules/adam.rs). */
+export function adamPlan(o: Omit<AdamOptions, 'decoupledWeightDecay'>, decoupled: boolean, state: ScalarState): Plan {
+  const t = state.step + 1
+  const [beta1, beta2] = o.betas
+  const biasCorrection1 = 1 - beta1 ** t
+  const biasCorrection2 = 1 - beta2 ** t
+  return {
+    scalars: [
+      +o.maximize,
+      decoupled ? 0 : o.weightDecay,
+      decoupled ? 1 - o.lr * o.weightDecay : 1,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      Math.sqrt(biasCorrection2),
+      o.eps,
+      o.lr / biasCorrection1,
+      +o.amsgrad,
+    ],
+    next: { step: t },
+  }
+}
+
+/** Mirror of crates/core/src/rules/adam.rs. */
+export const adamKernel: JsKernel = (p, g, [m, v, vmax], s, _shape, r) => {
+  const maximize = s[0] !== 0
+  const coupled = s[1] !== 0
+  const weightDecay = r(s[1] as number)
+  const decoupled = s[2] !== 1
+  const decayFactor = r(s[2] as number)
+  const beta1 = r(s[3] as number)
+  const oneMinusBeta1 = r(s[4] as number)
+  const beta2 = r(s[5] as number)
+  const oneMinusBeta2 = r(s[6] as number)
+  const biasCorrection2Sqrt = r(s[7] as number)
+  const eps = r(s[8] as number)
+  const stepSize = r(s[9] as number)
+  const amsgrad = s[10] !== 0 && vmax !== undefined
+  const expAvg = m as typeof p
+  const expAvgSq = v as typeof p
+  for (let i = 0; i < p.length; i++) {
+    let pi = p[i] as number
+    let gi = maximize ? -(g[i] as number) : (g[i] as number)
+    if (coupled) gi = r(gi + r(weightDecay * pi))
+    if (decoupled) pi = r(pi * decayFactor)
+    const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
+    let vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
+    expAvg[i] = mi
+    expAvgSq[i] = vi
+    if (amsgrad) {
+      const old = vmax[i] as number
+      vi = old > vi ? old : vi
+      vmax[i] = vi
+    }
+    const denom = r(r(r(Math.sqrt(vi)) / biasCorrection2Sqrt) + eps)
+    p[i] = r(pi - r(stepSize * r(mi / denom)))
+  }
+}
+
+/**
+ * Adam (Kingma & Ba 2015) with PyTorch's numerics:
+ * ```
+ * g ← maximize ? −g : g;  g ← g + λθ (L2)  or  θ ← θ(1 − γλ) (decoupled)
+ * m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  u = amsgrad ? (vmax ← max(vmax, v)) : v
+ * θ ← θ − γ/(1−β₁ᵗ) · m / (√u / √(1−β₂ᵗ) + eps)
+ * ```
+ */
+export const adamRule: RuleDefinition<AdamOptions> = {
+  rule: 'adam',
+  defaults: {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    amsgrad: false,
+    maximize: false,
+    decoupledWeightDecay: false,
+  },
+  validate(where, o) {
+    validateAdam(where, o)
+    checkBoolean(where, 'decoupledWeightDecay', o.decoupledWeightDecay)
+  },
+  stateTensors: adamStateTensors,
+  plan: (o, state) => adamPlan(o, o.decoupledWeightDecay, state),
+  kernel: adamKernel,
+}
+
+/** Adam, with optional AMSGrad, L2 or decoupled weight decay. See `adamRule`. */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamOptions>>,
+    options: Partial<AdamOptions> & CommonOptions = {},
+  ) {
+    super('adam', adamRule, params, options)
+  }
+}

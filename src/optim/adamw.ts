@@ -1,0 +1,27 @@
+import type { Parameter } from '../parameter.js'
+import { type AdamOptions, adamKernel, adamPlan, adamStateTensors, validateAdam } from './adam.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition } from './rule.js'
+
+/** AdamW hyperparameters: Adam's, with decoupled weight decay always on (default λ = 1e-2). */
+export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>
+
+/** AdamW (Loshchilov & Hutter 2019): the Adam rule with θ ← θ(1 − γλ) before the moment update. */
+export const adamwRule: RuleDefinition<AdamWOptions> = {
+  rule: 'adam',
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false },
+  validate: validateAdam,
+  stateTensors: adamStateTensors,
+  plan: (o, state) => adamPlan(o, true, state),
+  kernel: adamKernel,
+}
+
+/** Adam with decoupled weight decay. See `adamwRule`. */
+export class AdamW extends Optimizer<AdamWOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamWOptions>>,
+    options: Partial<AdamWOptions> & CommonOptions = {},
+  ) {
+    super('adamw', adamwRule, params, options)
+  }
+}

@@ -1,0 +1,373 @@
+import { resolveBackend } from '../backend/select.js'
+import type { Backend, BackendName } from '../backend/types.js'
+import { describe, rangeError, typeError } from '../errors.js'
+import { type DType, type FloatArray, overlaps, Parameter } from '../parameter.js'
+import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import type { RuleDefinition, ScalarState, StateTensorSpec } from './rule.js'
+
+/** What to do when a gradient holds NaN or ±Infinity. */
+export type OnNonFinite = 'ignore' | 'skip' | 'throw'
+
+/** Options every optimizer takes besides its hyperparameters. */
+export interface CommonOptions {
+  /** `'native'` (Rust) or `'js'`; default: native when the addon loaded, else js (or `DESCENT_BACKEND`). */
+  backend?: BackendName
+  /**
+   * Non-finite gradients: `'ignore'` (default, as PyTorch: they flow into params), `'skip'`
+   * (leave params and state untouched, count it in `skippedSteps`) or `'throw'` (RangeError naming the parameter).
+   */
+  onNonFinite?: OnNonFinite
+}
+
+/** A param group as the user writes it: parameters plus any hyperparameter overrides. */
+export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Parameter> }
+
+/** A live param group: its parameters and resolved hyperparameters (schedulers set `lr`). */
+export type ParamGroup<O> = O & { readonly params: readonly Parameter[] }
+
+/** Per-parameter state: scalars (`step`, …) and the rule's tensors. */
+export interface ParamState {
+  scalars: ScalarState
+  readonly tensors: Record<string, FloatArray>
+}
+
+/** A parameter's state in a state dict: its scalars and copies of its tensors. */
+export type ParamStateDict = Record<string, number | FloatArray>
+
+/** `optimizer.stateDict()`: plain numbers, arrays and typed arrays (structured-clone-able). */
+export interface OptimizerStateDict {
+  /** Which optimizer wrote it (`'adam'`, `'sgd'`, …). */
+  readonly optimizer: string
+  readonly dtype: DType
+  /** State by parameter index (parameters numbered across groups in order). */
+  readonly state: Record<number, ParamStateDict>
+  /** Hyperparameters of each group, with `params` as parameter indices. */
+  readonly paramGroups: ReadonlyArray<Record<string, unknown> & { params: number[] }>
+  readonly skippedSteps: number
+}
+
+const COMMON_KEYS = ['backend', 'onNonFinite'] as const
+
+function cloneValue<T>(value: T): T {
+  return (Array.isArray(value) ? [...value] : value) as T
+}
+
+function cloneOptions<O extends object>(options: O): O {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(options)) out[k] = cloneValue(v)
+  return out as O
+}
+
+function pick<O extends object>(source: object, keys: readonly string[]): Partial<O> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) if (k in source) out[k] = cloneValue((source as Record<string, unknown>)[k])
+  return out as Partial<O>
+}
+
+function isGroupInput(value: unknown): value is ParamGroupInput<unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Parameter) && 'params' in value
+}
+
+/** Throws unless no two parameters (data or grad) share memory. */
+function checkNoSharedMemory(where: string, params: readonly Parameter[]): void {
+  const byBuffer = new Map<ArrayBufferLike, { view: FloatArray; label: string }[]>()
+  params.forEach((p, i) => {
+    for (const [view, label] of [
+      [p.data, `params[${i}].data`],
+      [p.grad, `params[${i}].grad`],
+    ] as const) {
+      const list = byBuffer.get(view.buffer) ?? []
+      for (const other of list) {
+        if (overlaps(view, other.view)) throw new RangeError(`${where}: ${label} shares memory with ${other.label}`)
+      }
+      list.push({ view, label })
+      byBuffer.set(view.buffer, list)
+    }
+  })
+}
+
+/**
+ * The driver every optimizer shares: param groups, lazily created per-parameter state,
+ * validation before anything changes, one backend call per step, state dicts.
+ * Subclasses only name their rule (see `RuleDefinition`).
+ */
+export abstract class Optimizer<O extends object & { lr: number }> {
+  /** Param groups, as in PyTorch; schedulers set `paramGroups[i].lr`. */
+  readonly paramGroups: ParamGroup<O>[] = []
+  /** Which backend runs the kernels. */
+  readonly backend: Backend
+  /** Non-finite gradient policy. */
+  readonly onNonFinite: OnNonFinite
+  /** Steps skipped because a gradient was non-finite (`onNonFinite: 'skip'`). */
+  skippedSteps = 0
+  readonly #rule: RuleDefinition<O>
+  readonly #kind: string
+  readonly #defaults: O
+  readonly #state = new Map<Parameter, ParamState>()
+  #dtype: DType | undefined
+
+  protected constructor(
+    kind: string,
+    rule: RuleDefinition<O>,
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<O>>,
+    options: Partial<O> & CommonOptions = {},
+  ) {
+    this.#kind = kind
+    this.#rule = rule
+    const where = this.constructor.name
+    checkPlainObject(where, 'options', options)
+    const optionKeys = Object.keys(rule.defaults)
+    rejectUnknownKeys(where, options, new Set([...optionKeys, ...COMMON_KEYS]))
+    this.backend = resolveBackend(where, options.backend)
+    this.onNonFinite = options.onNonFinite ?? 'ignore'
+    checkOneOf(where, 'onNonFinite', this.onNonFinite, ['ignore', 'skip', 'throw'])
+    this.#defaults = { ...cloneOptions(rule.defaults as O), ...pick<O>(options, optionKeys) }
+    rule.validate(where, this.#defaults)
+
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      throw typeError(where, 'params', 'an array of Parameters or of param groups', params)
+    }
+    const list = [...(params as Iterable<unknown>)]
+    if (list.length === 0) throw new RangeError(`${where}: params must not be empty`)
+    const groups = isGroupInput(list[0]) ? list : [{ params: list }]
+    for (const group of groups) this.addParamGroup(group as ParamGroupInput<O>)
+  }
+
+  /** Adds a param group; its options default to the constructor's. */
+  addParamGroup(group: ParamGroupInput<O>): void {
+    const where = `${this.constructor.name}: param group ${this.paramGroups.length}`
+    if (!isGroupInput(group)) throw typeError(where, 'group', 'an object with params', group)
+    rejectUnknownKeys(where, group, new Set([...Object.keys(this.#rule.defaults), 'params']))
+    const options = { ...cloneOptions(this.#defaults), ...pick<O>(group, Object.keys(this.#rule.defaults)) }
+    this.#rule.validate(where, options)
+    const rawParams = group.params
+    if (rawParams === null || typeof rawParams !== 'object' || !(Symbol.iterator in rawParams)) {
+      throw typeError(where, 'params', 'an array of Parameters', rawParams)
+    }
+    const params = [...rawParams]
+    if (params.length === 0) throw new RangeError(`${where}: params must not be empty`)
+    const existing = this.paramGroups.flatMap((g) => g.params)
+    const seen = new Set(existing)
+    let dtype = this.#dtype
+    params.forEach((p, i) => {
+      if (!(p instanceof Parameter)) throw typeError(where, `params[${i}]`, 'a Parameter', p)
+      if (seen.has(p)) throw new RangeError(`${where}: params[${i}] appears more than once in this optimizer`)
+      seen.add(p)
+      if (dtype !== undefined && p.dtype !== dtype) {
+        throw new TypeError(`${where}: params[${i}] is ${p.dtype} but this optimizer's parameters are ${dtype}`)
+      }
+      dtype = p.dtype
+    })
+    checkNoSharedMemory(where, [...existing, ...params])
+    this.#dtype = dtype
+    this.paramGroups.push(Object.assign(options, { params: Object.freeze(params) }) as ParamGroup<O>)
+  }
+
+  /** The element type of this optimizer's parameters. */
+  get dtype(): DType {
+    return this.#dtype as DType
+  }
+
+  /** The first group's learning rate. */
+  get lr(): number {
+    return (this.paramGroups[0] as ParamGroup<O>).lr
+  }
+
+  /** Sets every group's learning rate. */
+  set lr(value: number) {
+    this.#checkLr(`${this.constructor.name}.lr`, value)
+    for (const g of this.paramGroups) g.lr = value
+  }
+
+  /** Zeroes every parameter's gradient. */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad.fill(0)
+  }
+
+  /** The state of one parameter (undefined before its first step). */
+  stateOf(param: Parameter): Readonly<ParamState> | undefined {
+    return this.#state.get(param)
+  }
+
+  #checkLr(where: string, lr: unknown): void {
+    if (typeof lr !== 'number') throw typeError(where, 'lr', 'a number', lr)
+    if (!(Number.isFinite(lr) && lr >= 0)) throw rangeError(where, 'lr', 'a finite number >= 0', lr)
+  }
+
+  /** Every check `step()` makes before it changes anything. */
+  #checkBeforeStep(): Parameter[] {
+    const params: Parameter[] = []
+    this.paramGroups.forEach((group, gi) => {
+      const where = `${this.constructor.name}.step: param group ${gi}`
+      this.#checkLr(where, group.lr)
+      this.#rule.validate(where, group)
+      for (const p of group.params) {
+        const i = params.length
+        const n = p.shape.reduce((a, b) => a * b, 1)
+        if (p.data.length !== n) {
+          throw new TypeError(`${where}: params[${i}].data has length ${p.data.length}, expected ${n} (detached buffer?)`)
+        }
+        if (p.grad.length !== n) {
+          throw new TypeError(`${where}: params[${i}].grad has length ${p.grad.length}, expected ${n} (detached buffer?)`)
+        }
+        params.push(p)
+      }
+    })
+    return params
+  }
+
+  /** Applies one update to every parameter, in place, with one call into the backend. */
+  step(): void {
+    const params = this.#checkBeforeStep()
+    if (this.onNonFinite !== 'ignore') {
+      const bad = this.backend.firstNonFinite(params.map((p) => p.grad))
+      if (bad >= 0) {
+        if (this.onNonFinite === 'throw') {
+          const name = (params[bad] as Parameter).name
+          throw new RangeError(
+            `${this.constructor.name}.step: params[${bad}]${name ? ` ('${name}')` : ''}.grad holds NaN or Infinity`,
+          )
+        }
+        this.skippedSteps++
+        return
+      }
+    }
+    const entries = []
+    const nexts: ScalarState[] = []
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const state = this.#state.get(p) ?? this.#initState(group, p)
+        const plan = this.#rule.plan(group, state.scalars, p)
+        const tensors = this.#rule.stateTensors(group, p).map((spec) => this.#tensor(state, spec, p))
+        entries.push({ param: p.data, grad: p.grad, state: tensors, shape: p.shape, scalars: plan.scalars })
+        nexts.push(plan.next)
+      }
+    }
+    this.backend.step(this.#rule.rule, this.#rule.kernel, entries)
+    let i = 0
+    for (const group of this.paramGroups) {
+      for (const p of group.params) (this.#state.get(p) as ParamState).scalars = nexts[i++] as ScalarState
+    }
+  }
+
+  #initState(group: O, p: Parameter): ParamState {
+    const state = { scalars: this.#rule.initialScalars?.(group) ?? { step: 0 }, tensors: {} }
+    this.#state.set(p, state)
+    return state
+  }
+
+  /** A state tensor, created on first use (also when an option such as `amsgrad` is turned on mid-run). */
+  #tensor(state: ParamState, spec: StateTensorSpec, p: Parameter): FloatArray {
+    let t = state.tensors[spec.name]
+    if (t === undefined) {
+      t = new (p.data.constructor as { new (n: number): FloatArray })(spec.length)
+      if (spec.fill) t.fill(spec.fill)
+      state.tensors[spec.name] = t
+    }
+    return t
+  }
+
+  /** A copy of all state and hyperparameters, as plain data (structured-clone-able). */
+  stateDict(): OptimizerStateDict {
+    const state: Record<number, ParamStateDict> = {}
+    const paramGroups: (Record<string, unknown> & { params: number[] })[] = []
+    let index = 0
+    for (const group of this.paramGroups) {
+      const { params, ...options } = group
+      const indices: number[] = []
+      for (const p of params) {
+        const s = this.#state.get(p)
+        if (s) {
+          const entry: ParamStateDict = { ...s.scalars }
+          for (const [name, t] of Object.entries(s.tensors)) entry[name] = t.slice()
+          state[index] = entry
+        }
+        indices.push(index++)
+      }
+      paramGroups.push({ ...cloneOptions(options as object), params: indices })
+    }
+    return { optimizer: this.#kind, dtype: this.dtype, state, paramGroups, skippedSteps: this.skippedSteps }
+  }
+
+  /**
+   * Restores a `stateDict()` from an optimizer of the same kind over parameters of the same
+   * shapes. Everything is checked first: on error nothing changes.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const where = `${this.constructor.name}.loadStateDict`
+    checkPlainObject(where, 'stateDict', stateDict)
+    if (stateDict.optimizer !== this.#kind) {
+      throw new TypeError(`${where}: state dict is from '${describe(stateDict.optimizer)}', expected '${this.#kind}'`)
+    }
+    if (stateDict.dtype !== this.dtype) {
+      throw new TypeError(`${where}: state dict holds ${describe(stateDict.dtype)} state, expected '${this.dtype}'`)
+    }
+    const groups = stateDict.paramGroups
+    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
+      throw new RangeError(`${where}: expected ${this.paramGroups.length} param groups, got ${describe(groups)}`)
+    }
+    const skipped = stateDict.skippedSteps
+    if (!Number.isSafeInteger(skipped) || skipped < 0) {
+      throw rangeError(where, 'skippedSteps', 'an integer >= 0', skipped)
+    }
+    const optionKeys = Object.keys(this.#rule.defaults)
+    const newOptions: O[] = []
+    const newState = new Map<Parameter, ParamState>()
+    let index = 0
+    this.paramGroups.forEach((group, gi) => {
+      const gw = `${where}: paramGroups[${gi}]`
+      const saved = groups[gi] as Record<string, unknown> & { params: unknown }
+      checkPlainObject(gw, 'group', saved)
+      rejectUnknownKeys(gw, saved, new Set([...optionKeys, 'params']))
+      const options = { ...cloneOptions(this.#defaults), ...pick<O>(saved, optionKeys) }
+      this.#rule.validate(gw, options)
+      this.#checkLr(gw, options.lr)
+      const expected = group.params.map((_, k) => index + k)
+      if (!Array.isArray(saved.params) || saved.params.join() !== expected.join()) {
+        throw new RangeError(`${gw}: params must be [${expected.join(', ')}], got ${describe(saved.params)}`)
+      }
+      for (const p of group.params) {
+        const entry = (stateDict.state ?? {})[index]
+        if (entry !== undefined) newState.set(p, this.#readParamState(`${where}: state[${index}]`, options, p, entry))
+        index++
+      }
+      newOptions.push(options)
+    })
+    const extra = Object.keys(stateDict.state ?? {}).find((k) => !(Number(k) >= 0 && Number(k) < index))
+    if (extra !== undefined) throw new RangeError(`${where}: state has entry '${extra}' for no parameter`)
+    // Everything checked: apply.
+    this.paramGroups.forEach((group, gi) => Object.assign(group, newOptions[gi]))
+    this.#state.clear()
+    for (const [p, s] of newState) this.#state.set(p, s)
+    this.skippedSteps = skipped
+  }
+
+  #readParamState(where: string, options: O, p: Parameter, entry: ParamStateDict): ParamState {
+    checkPlainObject(where, 'entry', entry)
+    const specs = this.#rule.stateTensors(options, p)
+    const tensorNames = new Set(specs.map((s) => s.name))
+    const scalarNames = Object.keys(this.#rule.initialScalars?.(options) ?? { step: 0 })
+    rejectUnknownKeys(where, entry, new Set([...tensorNames, ...scalarNames]))
+    const scalars: Record<string, number> = {}
+    for (const name of scalarNames) {
+      const v = entry[name]
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(where, name, 'a finite number', v)
+      scalars[name] = v
+    }
+    if (!Number.isSafeInteger(scalars.step) || (scalars.step as number) < 0) {
+      throw rangeError(where, 'step', 'an integer >= 0', scalars.step)
+    }
+    const tensors: Record<string, FloatArray> = {}
+    for (const spec of specs) {
+      const t = entry[spec.name]
+      if (t?.constructor !== p.data.constructor) {
+        throw typeError(where, spec.name, `a ${p.data.constructor.name}`, t)
+      }
+      if ((t as FloatArray).length !== spec.length) {
+        throw rangeError(where, `${spec.name}.length`, String(spec.length), (t as FloatArray).length)
+      }
+      tensors[spec.name] = (t as FloatArray).slice()
+    }
+    return { scalars: scalars as ScalarState, tensors }
+  }
+}

@@ -1,0 +1,87 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBoolean, checkNonNegative } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition } from './rule.js'
+
+/** SGD hyperparameters (torch.optim.SGD); all can differ per param group. */
+export interface SGDOptions {
+  /** Learning rate γ (default 1e-3). */
+  lr: number
+  /** Momentum factor μ (default 0: plain gradient descent). */
+  momentum: number
+  /** Dampening of the gradient in the momentum buffer (default 0). */
+  dampening: number
+  /** L2 penalty λ added to the gradient, g + λθ (default 0). */
+  weightDecay: number
+  /** Nesterov momentum; needs momentum > 0 and dampening 0 (default false). */
+  nesterov: boolean
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+}
+
+/**
+ * Stochastic gradient descent with momentum (torch.optim.SGD):
+ * ```
+ * g ← (maximize ? −g : g) + λθ
+ * b ← g at the first step, else μb + (1 − dampening)g;   g ← nesterov ? g + μb : b
+ * θ ← θ − γg
+ * ```
+ * Plain gradient descent and the tutorial's Momentum are SGD with momentum 0 and > 0.
+ */
+export const sgdRule: RuleDefinition<SGDOptions> = {
+  rule: 'sgd',
+  defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+  validate(where, o) {
+    checkNonNegative(where, 'lr', o.lr)
+    checkNonNegative(where, 'momentum', o.momentum)
+    checkNonNegative(where, 'dampening', o.dampening)
+    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    checkBoolean(where, 'nesterov', o.nesterov)
+    checkBoolean(where, 'maximize', o.maximize)
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new RangeError(`${where}: nesterov needs momentum > 0 and dampening 0`)
+    }
+  },
+  stateTensors(o, p: Parameter) {
+    return o.momentum !== 0 ? [{ name: 'momentumBuffer', length: p.size }] : []
+  },
+  plan(o, state) {
+    const first = state.step === 0 ? 1 : 0
+    return {
+      scalars: [+o.maximize, o.weightDecay, o.momentum, 1 - o.dampening, +o.nesterov, o.lr, first],
+      next: { step: state.step + 1 },
+    }
+  },
+  kernel: ((p, g, [b], s, _shape, r) => {
+    const maximize = s[0] !== 0
+    const decay = s[1] !== 0
+    const weightDecay = r(s[1] as number)
+    const momentum = r(s[2] as number)
+    const oneMinusDampening = r(s[3] as number)
+    const nesterov = s[4] !== 0
+    const lr = r(s[5] as number)
+    const first = s[6] !== 0
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i] as number
+      let gi = maximize ? -(g[i] as number) : (g[i] as number)
+      if (decay) gi = r(gi + r(weightDecay * pi))
+      if (b !== undefined && s[2] !== 0) {
+        const bi = first ? gi : r(r(momentum * (b[i] as number)) + r(oneMinusDampening * gi))
+        b[i] = bi
+        gi = nesterov ? r(gi + r(momentum * bi)) : bi
+      }
+      p[i] = r(pi - r(lr * gi))
+    }
+  }) satisfies JsKernel,
+}
+
+/** Stochastic gradient descent, with optional momentum, Nesterov, dampening and L2 decay. See `sgdRule`. */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<SGDOptions>>,
+    options: Partial<SGDOptions> & CommonOptions = {},
+  ) {
+    super('sgd', sgdRule, params, options)
+  }
+}
