@@ -1,7 +1,7 @@
 import { describe, rangeError, typeError } from './errors.js'
 
 /** The parameter element types: every optimizer runs on both. */
-export type FloatArray = Float32Array | Float64Array
+export type FloatArray = Float32Array<ArrayBufferLike> | Float64Array<ArrayBufferLike>
 
 /** Element type names, as in the `dtype` options of models and data sets. */
 export type DType = 'float32' | 'float64'

@@ -30,7 +30,8 @@ function rethrow(error: unknown): never {
   throw new DescentError('DESCENT_NATIVE', message)
 }
 
-function call<R>(f: () => R): R {
+/** Runs a native call, turning its errors into descent's JS errors. */
+export function callNative<R>(f: () => R): R {
   try {
     return f()
   } catch (error) {
@@ -73,7 +74,7 @@ export function nativeBackend(a: Addon): Backend {
       if (entries.length === 0) return
       const index = ruleIndex(a, rule)
       const { tensors, layout, scalars } = pack(entries)
-      call(() =>
+      callNative(() =>
         isF32(entries[0]?.param as FloatArray)
           ? a.stepF32(index, tensors as Float32Array[], layout, scalars)
           : a.stepF64(index, tensors as Float64Array[], layout, scalars),
@@ -81,7 +82,7 @@ export function nativeBackend(a: Addon): Backend {
     },
     firstNonFinite(tensors) {
       if (tensors.length === 0) return -1
-      return call(() =>
+      return callNative(() =>
         isF32(tensors as FloatArray[])
           ? a.firstNonFiniteF32(tensors as Float32Array[])
           : a.firstNonFiniteF64(tensors as Float64Array[]),
@@ -89,7 +90,7 @@ export function nativeBackend(a: Addon): Backend {
     },
     normParts(part: NormPart, tensors) {
       if (tensors.length === 0) return new Float64Array(0)
-      return call(() =>
+      return callNative(() =>
         isF32(tensors as FloatArray[])
           ? a.normPartsF32(part, tensors as Float32Array[])
           : a.normPartsF64(part, tensors as Float64Array[]),
@@ -97,7 +98,7 @@ export function nativeBackend(a: Addon): Backend {
     },
     scale(tensors, coefficient) {
       if (tensors.length === 0) return
-      call(() =>
+      callNative(() =>
         isF32(tensors as FloatArray[])
           ? a.scaleF32(tensors as Float32Array[], coefficient)
           : a.scaleF64(tensors as Float64Array[], coefficient),

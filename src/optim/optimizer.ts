@@ -297,7 +297,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     const where = `${this.constructor.name}.loadStateDict`
     checkPlainObject(where, 'stateDict', stateDict)
     if (stateDict.optimizer !== this.#kind) {
-      throw new TypeError(`${where}: state dict is from '${describe(stateDict.optimizer)}', expected '${this.#kind}'`)
+      throw new TypeError(`${where}: state dict is from ${describe(stateDict.optimizer)}, expected '${this.#kind}'`)
     }
     if (stateDict.dtype !== this.dtype) {
       throw new TypeError(`${where}: state dict holds ${describe(stateDict.dtype)} state, expected '${this.dtype}'`)
