@@ -1,0 +1,167 @@
+/**
+ * Optimizer step throughput: native vs JS backend, f32, across parameter counts, beside a
+ * plain JavaScript Adam loop and a C/OpenMP Adam loop (benches/c) measured in the same run.
+ *
+ *   npm run bench -- [--sizes 1e3,1e5,1e6,1e7] [--optimizers adam,sgd,adafactor] [--budget 1500] [--json FILE]
+ */
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { nativeAvailable, OPTIMIZERS, type Optimizer, Parameter } from '../src/index.js'
+import { fillSeeded, medianNs, si, table, writeJson } from './harness.js'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1e3,1e5,1e6,1e7' },
+    optimizers: { type: 'string', default: 'adam,sgd,adafactor' },
+    budget: { type: 'string', default: '1500' },
+    json: { type: 'string', default: 'bench-results/optimizer-step.json' },
+    'no-c': { type: 'boolean', default: false },
+  },
+})
+
+const sizes = values.sizes.split(',').map(Number)
+const budget = Number(values.budget)
+const ROOT = join(__dirname, '..', '..')
+
+/** Each benchmarked optimizer: how to build it and how many state elements it reads and writes. */
+const SETUPS: Record<string, { make: string; options: Record<string, unknown>; label: string }> = {
+  adam: { make: 'adam', options: { lr: 1e-3 }, label: 'Adam' },
+  sgd: { make: 'sgd', options: { lr: 1e-2, momentum: 0.9 }, label: 'SGD-momentum' },
+  adafactor: { make: 'adafactor', options: { lr: 1e-2 }, label: 'Adafactor' },
+}
+
+function build(name: string, n: number, backend: 'native' | 'js') {
+  const setup = SETUPS[name]
+  const Ctor = setup ? OPTIMIZERS[setup.make] : undefined
+  if (!setup || !Ctor) return undefined
+  // A matrix, so that Adafactor factors it; the element-wise rules do not care.
+  const cols = n >= 1000 ? 1000 : n
+  const p = new Parameter(new Float32Array(n), [n / cols, cols])
+  fillSeeded(p.data, 1)
+  fillSeeded(p.grad, 2)
+  const opt: Optimizer<{ lr: number }> = new Ctor([p], { ...setup.options, backend })
+  opt.step()
+  const stateElements = Object.values(opt.stateOf(p)?.tensors ?? {}).reduce((a, t) => a + t.length, 0)
+  // Bytes touched per step: read p and g, write p, read and write the state.
+  const bytes = 4 * (3 * n + 2 * stateElements)
+  return { step: () => opt.step(), bytes }
+}
+
+/** The obvious Adam loop a JS user would write: the "plain JS" reference. */
+function plainJsAdam(n: number) {
+  const p = new Float32Array(n)
+  const g = new Float32Array(n)
+  const m = new Float32Array(n)
+  const v = new Float32Array(n)
+  fillSeeded(p, 1)
+  fillSeeded(g, 2)
+  let t = 0
+  return () => {
+    t++
+    const b1 = 0.9
+    const b2 = 0.999
+    const stepSize = 1e-3 / (1 - b1 ** t)
+    const bc2 = Math.sqrt(1 - b2 ** t)
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number
+      const mi = b1 * (m[i] as number) + (1 - b1) * gi
+      const vi = b2 * (v[i] as number) + (1 - b2) * gi * gi
+      m[i] = mi
+      v[i] = vi
+      p[i] = (p[i] as number) - (stepSize * mi) / (Math.sqrt(vi) / bc2 + 1e-8)
+    }
+  }
+}
+
+function cBaseline(n: number): { medianNs: number; threads: number } | undefined {
+  if (values['no-c']) return undefined
+  try {
+    const binary = execFileSync('bash', [join(ROOT, 'benches/c/build.sh'), join(ROOT, 'bench-results/c-build')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .pop() as string
+    const out = execFileSync(binary, [String(n), String(budget)], { encoding: 'utf8' })
+    const parsed = JSON.parse(out.trim().split('\n').pop() as string) as { medianNs: number; threads: number }
+    return parsed
+  } catch {
+    return undefined
+  }
+}
+
+async function main() {
+  if (!nativeAvailable()) throw new Error('the native addon did not load: run npm install first')
+  const rows: (string | number)[][] = []
+  const records: Record<string, unknown>[] = []
+  for (const name of values.optimizers.split(',')) {
+    for (const n of sizes) {
+      const native = build(name, n, 'native')
+      const js = build(name, n, 'js')
+      if (!native || !js) {
+        console.error(`skipping ${name}: not registered`)
+        break
+      }
+      const nativeNs = await medianNs(`${name} native ${n}`, native.step, budget)
+      const jsNs = await medianNs(`${name} js ${n}`, js.step, budget)
+      const plainNs = name === 'adam' ? await medianNs(`plain js adam ${n}`, plainJsAdam(n), budget) : undefined
+      const c = name === 'adam' ? cBaseline(n) : undefined
+      const record = {
+        optimizer: SETUPS[name]?.label,
+        params: n,
+        nativeMsPerStep: nativeNs / 1e6,
+        jsMsPerStep: jsNs / 1e6,
+        plainJsMsPerStep: plainNs === undefined ? null : plainNs / 1e6,
+        cOpenMpMsPerStep: c ? c.medianNs / 1e6 : null,
+        nativeParamsPerSec: n / (nativeNs / 1e9),
+        nativeBytesPerSec: native.bytes / (nativeNs / 1e9),
+        nativeOverJs: jsNs / nativeNs,
+        nativeOverC: c ? c.medianNs / nativeNs : null,
+      }
+      records.push(record)
+      rows.push([
+        record.optimizer as string,
+        si(n, 0),
+        (nativeNs / 1e3).toFixed(1),
+        (jsNs / 1e3).toFixed(1),
+        plainNs === undefined ? '' : (plainNs / 1e3).toFixed(1),
+        c ? (c.medianNs / 1e3).toFixed(1) : '',
+        si(record.nativeParamsPerSec),
+        `${si(record.nativeBytesPerSec)}B`,
+        `${record.nativeOverJs.toFixed(1)}x`,
+        record.nativeOverC === null ? '' : `${(100 * record.nativeOverC).toFixed(0)}%`,
+      ])
+      console.error(`done ${name} ${n}`)
+    }
+  }
+  console.log(
+    table(
+      [
+        'optimizer',
+        'params',
+        'native µs/step',
+        'js µs/step',
+        'plain JS µs',
+        'C OpenMP µs',
+        'native params/s',
+        'native bytes/s',
+        'native/js',
+        'native vs C',
+      ],
+      rows,
+    ),
+  )
+  writeJson(values.json, { machine: machine(), records })
+}
+
+function machine() {
+  const os = require('node:os') as typeof import('node:os')
+  return { cpus: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
