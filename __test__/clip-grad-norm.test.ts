@@ -22,8 +22,12 @@ for (const c of cases) {
       })
       const normType = c.options.normType === 'inf' ? Number.POSITIVE_INFINITY : (c.options.normType ?? 2)
       const total = clipGradNorm(params, c.options.maxNorm, normType, { backend })
-      t.true(Math.abs(total - c.expectedTotalNorm) <= 1e-12 + 1e-10 * Math.abs(c.expectedTotalNorm), `${total}`)
-      params.forEach((p, i) => t.is(firstMismatch(p.grad, c.expectedGrads[i] ?? [], 1e-12, 1e-10), undefined))
+      t.true(
+        Math.abs(total - c.expectedTotalNorm) <= 1e-12 + 1e-10 * Math.abs(c.expectedTotalNorm),
+        `${total}`,
+      )
+      for (const [i, p] of params.entries())
+        t.is(firstMismatch(p.grad, c.expectedGrads[i] ?? [], 1e-12, 1e-10), undefined)
     })
   }
 }
@@ -41,7 +45,7 @@ test('native and js clip f32 gradients to the same bits, for every norm type', (
     const na = clipGradNorm(a, 0.5, normType, { backend: 'native' })
     const nb = clipGradNorm(b, 0.5, normType, { backend: 'js' })
     t.is(na, nb)
-    a.forEach((p, i) => t.deepEqual(p.grad, b[i]?.grad))
+    for (const [i, p] of a.entries()) t.deepEqual(p.grad, b[i]?.grad)
   }
 })
 
@@ -51,10 +55,16 @@ test('clipGradNorm: empty list returns 0; bad arguments throw before any gradien
   p.grad.set([3, 4])
   t.throws(() => clipGradNorm([p], -1), { instanceOf: RangeError, message: /maxNorm/ })
   t.throws(() => clipGradNorm([p], 1, 0), { instanceOf: RangeError, message: /normType/ })
-  t.throws(() => clipGradNorm([p], 1, 2, { max_norm: 1 } as never), { instanceOf: TypeError, message: /max_norm/ })
+  t.throws(() => clipGradNorm([p], 1, 2, { max_norm: 1 } as never), {
+    instanceOf: TypeError,
+    message: /max_norm/,
+  })
   t.throws(() => clipGradNorm([p, {} as Parameter], 1), { instanceOf: TypeError, message: /params\[1\]/ })
   p.grad[0] = Number.NaN
-  t.throws(() => clipGradNorm([p], 1, 2, { errorIfNonfinite: true }), { instanceOf: RangeError, message: /NaN/ })
+  t.throws(() => clipGradNorm([p], 1, 2, { errorIfNonfinite: true }), {
+    instanceOf: RangeError,
+    message: /NaN/,
+  })
   t.true(Number.isNaN(p.grad[0]))
   t.is(p.grad[1], 4)
 })

@@ -9,7 +9,10 @@ import { optimizerCases } from './helpers/golden.js'
 const optionSets = optimizerCases().map((c) => ({ optimizer: c.optimizer, options: c.options, name: c.name }))
 
 test('every optimizer of the golden set is registered', (t) => {
-  t.deepEqual(optionSets.map((o) => o.optimizer).filter((name) => !(name in OPTIMIZERS)), [])
+  t.deepEqual(
+    optionSets.map((o) => o.optimizer).filter((name) => !(name in OPTIMIZERS)),
+    [],
+  )
 })
 
 function bytes(a: Float32Array | Float64Array): Buffer {

@@ -29,15 +29,24 @@ test('Parameter rejects a shape that does not match the data', (t) => {
 
 test('a gradient of the wrong dtype, length or memory is refused at assignment', (t) => {
   const [w] = pair()
-  t.throws(() => {
-    w.grad = new Float64Array(6) as never
-  }, { instanceOf: TypeError, message: /Parameter 'w'.*grad.*Float32Array/ })
-  t.throws(() => {
-    w.grad = new Float32Array(5)
-  }, { instanceOf: RangeError, message: /grad\.length must be 6/ })
-  t.throws(() => {
-    w.grad = w.data
-  }, { instanceOf: RangeError, message: /share memory/ })
+  t.throws(
+    () => {
+      w.grad = new Float64Array(6) as never
+    },
+    { instanceOf: TypeError, message: /Parameter 'w'.*grad.*Float32Array/ },
+  )
+  t.throws(
+    () => {
+      w.grad = new Float32Array(5)
+    },
+    { instanceOf: RangeError, message: /grad\.length must be 6/ },
+  )
+  t.throws(
+    () => {
+      w.grad = w.data
+    },
+    { instanceOf: RangeError, message: /share memory/ },
+  )
 })
 
 test('construction rejects bad options with the option named', (t) => {
@@ -60,22 +69,37 @@ test('construction rejects bad options with the option named', (t) => {
   for (const [options, type, message] of cases) {
     t.throws(() => new Adam(params, options), { instanceOf: type, message }, JSON.stringify(options))
   }
-  t.throws(() => new SGD(params, { nesterov: true }), { instanceOf: RangeError, message: /nesterov needs momentum > 0/ })
+  t.throws(() => new SGD(params, { nesterov: true }), {
+    instanceOf: RangeError,
+    message: /nesterov needs momentum > 0/,
+  })
 })
 
 test('parameter lists: empty, mixed dtypes, duplicates, shared memory and non-parameters are refused', (t) => {
   const [w] = pair('float32')
   const [w64] = pair('float64')
   t.throws(() => new Adam([]), { instanceOf: RangeError, message: /params must not be empty/ })
-  t.throws(() => new Adam([w, w64]), { instanceOf: TypeError, message: /params\[1\] is float64 but .* float32/ })
+  t.throws(() => new Adam([w, w64]), {
+    instanceOf: TypeError,
+    message: /params\[1\] is float64 but .* float32/,
+  })
   t.throws(() => new Adam([w, w]), { instanceOf: RangeError, message: /more than once/ })
-  t.throws(() => new Adam([w, new Float32Array(3)] as unknown as Parameter[]), { instanceOf: TypeError, message: /params\[1\]/ })
+  t.throws(() => new Adam([w, new Float32Array(3)] as unknown as Parameter[]), {
+    instanceOf: TypeError,
+    message: /params\[1\]/,
+  })
   const buffer = new Float32Array(8)
   const a = new Parameter(buffer.subarray(0, 5))
   const b = new Parameter(buffer.subarray(4, 8))
   t.throws(() => new SGD([a, b]), { instanceOf: RangeError, message: /shares memory/ })
-  t.throws(() => new Adam([{ params: [w], lr: -3 }]), { instanceOf: RangeError, message: /param group 0: lr/ })
-  t.throws(() => new Adam([{ params: [w], betas_: 1 }] as never), { instanceOf: TypeError, message: /unknown option 'betas_'/ })
+  t.throws(() => new Adam([{ params: [w], lr: -3 }]), {
+    instanceOf: RangeError,
+    message: /param group 0: lr/,
+  })
+  t.throws(() => new Adam([{ params: [w], betas_: 1 }] as never), {
+    instanceOf: TypeError,
+    message: /unknown option 'betas_'/,
+  })
   t.throws(() => new Adam(42 as never), { instanceOf: TypeError, message: /params/ })
 })
 
@@ -86,10 +110,16 @@ for (const backend of ['native', 'js'] as const) {
     opt.step()
     const before = observe(opt, params)
     ;(opt.paramGroups[0] as { lr: number }).lr = Number.NaN
-    t.throws(() => opt.step(), { instanceOf: RangeError, message: /param group 0: lr must be a finite number >= 0, got NaN/ })
-    t.throws(() => {
-      opt.lr = -1
-    }, { instanceOf: RangeError })
+    t.throws(() => opt.step(), {
+      instanceOf: RangeError,
+      message: /param group 0: lr must be a finite number >= 0, got NaN/,
+    })
+    t.throws(
+      () => {
+        opt.lr = -1
+      },
+      { instanceOf: RangeError },
+    )
     ;(opt.paramGroups[0] as { lr: number }).lr = 0.1
     t.deepEqual(observe(opt, params), { ...before, state: { ...before.state } })
   })
@@ -100,7 +130,10 @@ for (const backend of ['native', 'js'] as const) {
     const b = params[1]
     structuredClone(b.grad.buffer, { transfer: [b.grad.buffer] })
     const wBefore = params[0].data.slice()
-    t.throws(() => opt.step(), { instanceOf: TypeError, message: /params\[1\]\.grad has length 0, expected 2 \(detached/ })
+    t.throws(() => opt.step(), {
+      instanceOf: TypeError,
+      message: /params\[1\]\.grad has length 0, expected 2 \(detached/,
+    })
     t.deepEqual(params[0].data, wBefore)
   })
 
@@ -124,7 +157,10 @@ for (const backend of ['native', 'js'] as const) {
     const strict = new SGD(params, { lr: 0.1, backend, onNonFinite: 'throw' })
     params[0].grad[2] = Number.POSITIVE_INFINITY
     const before = params.map((p) => p.data.slice())
-    t.throws(() => strict.step(), { instanceOf: RangeError, message: /params\[0\] \('w'\)\.grad holds NaN or Infinity/ })
+    t.throws(() => strict.step(), {
+      instanceOf: RangeError,
+      message: /params\[0\] \('w'\)\.grad holds NaN or Infinity/,
+    })
     t.deepEqual(
       params.map((p) => p.data),
       before,
@@ -140,21 +176,37 @@ for (const backend of ['native', 'js'] as const) {
     const good = opt.stateDict()
     const before = observe(opt, params)
     const sgd = new SGD(pair(), { backend })
-    t.throws(() => opt.loadStateDict(sgd.stateDict()), { instanceOf: TypeError, message: /from "sgd", expected 'adam'/ })
-    const other = new Adam([new Parameter(new Float32Array(7)), new Parameter(new Float32Array(2))], { backend })
-    other.paramGroups[0]?.params.forEach((p) => p.grad.fill(1))
+    t.throws(() => opt.loadStateDict(sgd.stateDict()), {
+      instanceOf: TypeError,
+      message: /from "sgd", expected 'adam'/,
+    })
+    const other = new Adam([new Parameter(new Float32Array(7)), new Parameter(new Float32Array(2))], {
+      backend,
+    })
+    for (const p of other.paramGroups[0]?.params ?? []) p.grad.fill(1)
     other.step()
-    t.throws(() => opt.loadStateDict(other.stateDict()), { instanceOf: RangeError, message: /expAvg\.length must be 6/ })
-    const wrongType = structuredClone(good) as OptimizerStateDict & { state: Record<number, Record<string, unknown>> }
+    t.throws(() => opt.loadStateDict(other.stateDict()), {
+      instanceOf: RangeError,
+      message: /expAvg\.length must be 6/,
+    })
+    const wrongType = structuredClone(good) as OptimizerStateDict & {
+      state: Record<number, Record<string, unknown>>
+    }
     ;(wrongType.state[1] as Record<string, unknown>).expAvgSq = new Float64Array(2)
-    t.throws(() => opt.loadStateDict(wrongType), { instanceOf: TypeError, message: /state\[1\].*expAvgSq must be a Float32Array/ })
+    t.throws(() => opt.loadStateDict(wrongType), {
+      instanceOf: TypeError,
+      message: /state\[1\].*expAvgSq must be a Float32Array/,
+    })
     const badLr = structuredClone(good)
     ;(badLr.paramGroups[0] as Record<string, unknown>).lr = -1
     t.throws(() => opt.loadStateDict(badLr), { instanceOf: RangeError, message: /lr/ })
     const unknown = structuredClone(good)
     ;(unknown.paramGroups[0] as Record<string, unknown>).weight_decay = 0
     t.throws(() => opt.loadStateDict(unknown), { instanceOf: TypeError, message: /weight_decay/ })
-    t.throws(() => opt.loadStateDict({ ...good, state: { ...good.state, 9: { step: 1 } } }), { instanceOf: RangeError, message: /'9'/ })
+    t.throws(() => opt.loadStateDict({ ...good, state: { ...good.state, 9: { step: 1 } } }), {
+      instanceOf: RangeError,
+      message: /'9'/,
+    })
     t.throws(() => opt.loadStateDict(new AdamW(pair(), { backend }).stateDict()), { instanceOf: TypeError })
     t.deepEqual(observe(opt, params), before)
   })

@@ -21,13 +21,13 @@ for (const c of optimizerCases()) {
       test(`${c.file} ${c.name} ${backend} ${dtype}`, (t) => {
         const Optimizer = OPTIMIZERS[c.optimizer]
         if (Optimizer === undefined) return t.fail(`no optimizer registered as '${c.optimizer}'`)
-        const Array = dtype === 'float64' ? Float64Array : Float32Array
-        const params = c.params.map((p, j) => new Parameter(Array.from(p.data), p.shape, `p${j}`))
+        const FloatArray = dtype === 'float64' ? Float64Array : Float32Array
+        const params = c.params.map((p, j) => new Parameter(FloatArray.from(p.data), p.shape, `p${j}`))
         const opt = new Optimizer(params, { ...c.options, backend })
         const { atol, rtol } = TOLERANCE[dtype]
         for (const [k, grads] of c.grads.entries()) {
           if (c.lrPerStep) opt.lr = c.lrPerStep[k] as number
-          params.forEach((p, j) => p.grad.set(grads[j] as number[]))
+          for (const [j, p] of params.entries()) p.grad.set(grads[j] as number[])
           opt.step()
           for (const [j, p] of params.entries()) {
             const bad = firstMismatch(p.data, c.expected[k]?.[j] as number[], atol, rtol)

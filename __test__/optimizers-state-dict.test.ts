@@ -29,11 +29,11 @@ for (const c of optimizerCases()) {
           [resumed, b],
         ] as const) {
           if (c.lrPerStep) opt.lr = c.lrPerStep[k] as number
-          params.forEach((p, j) => p.grad.set(grads[j] as number[]))
+          for (const [j, p] of params.entries()) p.grad.set(grads[j] as number[])
           opt.step()
         }
       }
-      straight.forEach((p, j) => t.deepEqual(resumed[j]?.data, p.data))
+      for (const [j, p] of straight.entries()) t.deepEqual(resumed[j]?.data, p.data)
       t.deepEqual(b.stateDict(), a.stateDict())
     })
   }

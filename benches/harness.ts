@@ -4,7 +4,12 @@ import { dirname } from 'node:path'
 /** Median wall time per call of `fn`, in nanoseconds, measured with tinybench. */
 export async function medianNs(name: string, fn: () => void, budgetMs: number): Promise<number> {
   const { Bench } = await import('tinybench')
-  const bench = new Bench({ time: budgetMs, warmupTime: Math.min(200, budgetMs / 4), iterations: 5, warmupIterations: 2 })
+  const bench = new Bench({
+    time: budgetMs,
+    warmupTime: Math.min(200, budgetMs / 4),
+    iterations: 5,
+    warmupIterations: 2,
+  })
   bench.add(name, fn)
   await bench.run()
   const result = bench.tasks[0]?.result
@@ -17,7 +22,11 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map(String))
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)))
   const line = (r: string[]) => `| ${r.map((c, i) => c.padStart(widths[i] as number)).join(' | ')} |`
-  return [line(headers), `|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`, ...cells.map(line)].join('\n')
+  return [
+    line(headers),
+    `|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`,
+    ...cells.map(line),
+  ].join('\n')
 }
 
 export function writeJson(path: string, value: unknown): void {

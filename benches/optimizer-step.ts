@@ -77,10 +77,14 @@ function plainJsAdam(n: number) {
 function cBaseline(n: number): { medianNs: number; threads: number } | undefined {
   if (values['no-c']) return undefined
   try {
-    const binary = execFileSync('bash', [join(ROOT, 'benches/c/build.sh'), join(ROOT, 'bench-results/c-build')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
+    const binary = execFileSync(
+      'bash',
+      [join(ROOT, 'benches/c/build.sh'), join(ROOT, 'bench-results/c-build')],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    )
       .trim()
       .split('\n')
       .pop() as string
@@ -106,7 +110,8 @@ async function main() {
       }
       const nativeNs = await medianNs(`${name} native ${n}`, native.step, budget)
       const jsNs = await medianNs(`${name} js ${n}`, js.step, budget)
-      const plainNs = name === 'adam' ? await medianNs(`plain js adam ${n}`, plainJsAdam(n), budget) : undefined
+      const plainNs =
+        name === 'adam' ? await medianNs(`plain js adam ${n}`, plainJsAdam(n), budget) : undefined
       const c = name === 'adam' ? cBaseline(n) : undefined
       const record = {
         optimizer: SETUPS[name]?.label,

@@ -24,7 +24,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`
   if (typeof value === 'function') return 'a function'
   if (Array.isArray(value)) return `an array of length ${value.length}`
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as { length?: number }).length ?? '?'}`
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as { length?: number }).length ?? '?'}`
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`
   return typeof value
 }

@@ -5,9 +5,17 @@
 export { defaultBackendName, nativeAvailable } from './backend/select.js'
 export type { BackendName } from './backend/types.js'
 export { DescentError } from './errors.js'
+export { Adadelta, type AdadeltaOptions, adadeltaRule } from './optim/adadelta.js'
+export { Adafactor, type AdafactorOptions, adafactorRule } from './optim/adafactor.js'
+export { AdafactorHF, type AdafactorHFOptions, adafactorHFRule } from './optim/adafactor-hf.js'
+export { Adagrad, type AdagradOptions, adagradRule } from './optim/adagrad.js'
 export { Adam, type AdamOptions, adamRule } from './optim/adam.js'
+export { Adamax, type AdamaxOptions, adamaxRule } from './optim/adamax.js'
 export { AdamW, type AdamWOptions } from './optim/adamw.js'
 export { type ClipGradNormOptions, clipGradNorm } from './optim/clip-grad-norm.js'
+export { LAMB, type LAMBOptions, Lamb, lambRule } from './optim/lamb.js'
+export { Lion, type LionOptions, lionRule } from './optim/lion.js'
+export { NAdam, type NAdamOptions, nadamRule } from './optim/nadam.js'
 export {
   type CommonOptions,
   type OnNonFinite,
@@ -17,7 +25,9 @@ export {
   type ParamGroupInput,
   type ParamStateDict,
 } from './optim/optimizer.js'
+export { RAdam, type RAdamOptions, radamRule } from './optim/radam.js'
 export { OPTIMIZERS, RULES } from './optim/registry.js'
+export { RMSprop, type RMSpropOptions, rmspropRule } from './optim/rmsprop.js'
 export type { Plan, RuleDefinition, ScalarState, StateTensorSpec } from './optim/rule.js'
 export { SGD, type SGDOptions } from './optim/sgd.js'
 export { type DType, type FloatArray, Parameter } from './parameter.js'

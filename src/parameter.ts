@@ -47,7 +47,8 @@ export class Parameter<A extends FloatArray = FloatArray> {
     const dims = shape ?? [data.length]
     if (!Array.isArray(dims)) throw typeError('Parameter', 'shape', 'an array of integers', shape)
     for (const [i, d] of dims.entries()) {
-      if (!Number.isSafeInteger(d) || d < 0) throw rangeError('Parameter', `shape[${i}]`, 'an integer >= 0', d)
+      if (!Number.isSafeInteger(d) || d < 0)
+        throw rangeError('Parameter', `shape[${i}]`, 'an integer >= 0', d)
     }
     const size = dims.reduce((a, b) => a * b, 1)
     if (size !== data.length) {
@@ -74,7 +75,8 @@ export class Parameter<A extends FloatArray = FloatArray> {
     if (value.length !== this.data.length) {
       throw rangeError(this.label, 'grad.length', `${this.data.length} (as data)`, value.length)
     }
-    if (overlaps(value, this.data)) throw new RangeError(`${this.label}: grad must not share memory with data`)
+    if (overlaps(value, this.data))
+      throw new RangeError(`${this.label}: grad must not share memory with data`)
     this.#grad = value
   }
 
@@ -106,5 +108,6 @@ export class Parameter<A extends FloatArray = FloatArray> {
 
 /** A TypeError if `value` is not a Parameter. */
 export function checkParameter(where: string, value: unknown): asserts value is Parameter {
-  if (!(value instanceof Parameter)) throw new TypeError(`${where}: expected a Parameter, got ${describe(value)}`)
+  if (!(value instanceof Parameter))
+    throw new TypeError(`${where}: expected a Parameter, got ${describe(value)}`)
 }

@@ -51,7 +51,8 @@ export function checkBoolean(where: string, what: string, value: unknown): asser
 
 /** A pair `[β₁, β₂]`, each in [0, 1). */
 export function checkBetas(where: string, value: unknown): asserts value is readonly [number, number] {
-  if (!Array.isArray(value) || value.length !== 2) throw typeError(where, 'betas', 'an array [beta1, beta2]', value)
+  if (!Array.isArray(value) || value.length !== 2)
+    throw typeError(where, 'betas', 'an array [beta1, beta2]', value)
   checkUnitInterval(where, 'betas[0]', value[0])
   checkUnitInterval(where, 'betas[1]', value[1])
 }

@@ -43,7 +43,8 @@ export function firstMismatch(
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number
     const e = expected[i] as number
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) return `[${i}] ${a} vs ${e} (diff ${Math.abs(a - e)})`
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+      return `[${i}] ${a} vs ${e} (diff ${Math.abs(a - e)})`
   }
   return undefined
 }

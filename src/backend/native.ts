@@ -44,7 +44,8 @@ let ruleIndices: Map<string, number> | undefined
 function ruleIndex(a: Addon, rule: string): number {
   ruleIndices ??= new Map(a.ruleNames().map((name, i) => [name, i]))
   const index = ruleIndices.get(rule)
-  if (index === undefined) throw new DescentError('DESCENT_UNKNOWN_RULE', `the native addon has no rule '${rule}'`)
+  if (index === undefined)
+    throw new DescentError('DESCENT_UNKNOWN_RULE', `the native addon has no rule '${rule}'`)
   return index
 }
 
@@ -54,7 +55,11 @@ function isF32(tensors: readonly FloatArray[] | FloatArray): boolean {
 }
 
 /** Packs every parameter of a step into one call: [param, grad, ...state] per entry. */
-function pack(entries: readonly StepEntry[]): { tensors: FloatArray[]; layout: Uint32Array; scalars: Float64Array } {
+function pack(entries: readonly StepEntry[]): {
+  tensors: FloatArray[]
+  layout: Uint32Array
+  scalars: Float64Array
+} {
   const tensors: FloatArray[] = []
   const layout: number[] = []
   const scalars: number[] = []

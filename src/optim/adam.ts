@@ -41,7 +41,11 @@ export function adamStateTensors(o: { amsgrad: boolean }, p: Parameter) {
 }
 
 /** Adam's per-step scalars (the layout documented in crates/core/src/rules/adam.rs). */
-export function adamPlan(o: Omit<AdamOptions, 'decoupledWeightDecay'>, decoupled: boolean, state: ScalarState): Plan {
+export function adamPlan(
+  o: Omit<AdamOptions, 'decoupledWeightDecay'>,
+  decoupled: boolean,
+  state: ScalarState,
+): Plan {
   const t = state.step + 1
   const [beta1, beta2] = o.betas
   const biasCorrection1 = 1 - beta1 ** t

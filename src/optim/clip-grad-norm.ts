@@ -32,7 +32,8 @@ export function clipGradNorm(
   let dtype: DType | undefined
   list.forEach((p, i) => {
     checkParameter(`${where}: params[${i}]`, p)
-    if (dtype !== undefined && p.dtype !== dtype) throw new TypeError(`${where}: params[${i}] is ${p.dtype}, others ${dtype}`)
+    if (dtype !== undefined && p.dtype !== dtype)
+      throw new TypeError(`${where}: params[${i}] is ${p.dtype}, others ${dtype}`)
     dtype = p.dtype
     if (p.grad.length !== p.size) throw new TypeError(`${where}: params[${i}].grad is detached or resized`)
   })
@@ -63,7 +64,9 @@ export function clipGradNorm(
     total = sum ** (1 / normType)
   }
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new RangeError(`${where}: the total norm of order ${normType} is ${total}; gradients were left as they were`)
+    throw new RangeError(
+      `${where}: the total norm of order ${normType} is ${total}; gradients were left as they were`,
+    )
   }
   const coefficient = Math.min(1, maxNorm / (total + 1e-6))
   backend.scale(grads, coefficient)

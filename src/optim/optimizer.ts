@@ -78,7 +78,8 @@ function checkNoSharedMemory(where: string, params: readonly Parameter[]): void 
     ] as const) {
       const list = byBuffer.get(view.buffer) ?? []
       for (const other of list) {
-        if (overlaps(view, other.view)) throw new RangeError(`${where}: ${label} shares memory with ${other.label}`)
+        if (overlaps(view, other.view))
+          throw new RangeError(`${where}: ${label} shares memory with ${other.label}`)
       }
       list.push({ view, label })
       byBuffer.set(view.buffer, list)
@@ -154,7 +155,9 @@ export abstract class Optimizer<O extends object & { lr: number }> {
       if (seen.has(p)) throw new RangeError(`${where}: params[${i}] appears more than once in this optimizer`)
       seen.add(p)
       if (dtype !== undefined && p.dtype !== dtype) {
-        throw new TypeError(`${where}: params[${i}] is ${p.dtype} but this optimizer's parameters are ${dtype}`)
+        throw new TypeError(
+          `${where}: params[${i}] is ${p.dtype} but this optimizer's parameters are ${dtype}`,
+        )
       }
       dtype = p.dtype
     })
@@ -205,10 +208,14 @@ export abstract class Optimizer<O extends object & { lr: number }> {
         const i = params.length
         const n = p.shape.reduce((a, b) => a * b, 1)
         if (p.data.length !== n) {
-          throw new TypeError(`${where}: params[${i}].data has length ${p.data.length}, expected ${n} (detached buffer?)`)
+          throw new TypeError(
+            `${where}: params[${i}].data has length ${p.data.length}, expected ${n} (detached buffer?)`,
+          )
         }
         if (p.grad.length !== n) {
-          throw new TypeError(`${where}: params[${i}].grad has length ${p.grad.length}, expected ${n} (detached buffer?)`)
+          throw new TypeError(
+            `${where}: params[${i}].grad has length ${p.grad.length}, expected ${n} (detached buffer?)`,
+          )
         }
         params.push(p)
       }
@@ -297,14 +304,20 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     const where = `${this.constructor.name}.loadStateDict`
     checkPlainObject(where, 'stateDict', stateDict)
     if (stateDict.optimizer !== this.#kind) {
-      throw new TypeError(`${where}: state dict is from ${describe(stateDict.optimizer)}, expected '${this.#kind}'`)
+      throw new TypeError(
+        `${where}: state dict is from ${describe(stateDict.optimizer)}, expected '${this.#kind}'`,
+      )
     }
     if (stateDict.dtype !== this.dtype) {
-      throw new TypeError(`${where}: state dict holds ${describe(stateDict.dtype)} state, expected '${this.dtype}'`)
+      throw new TypeError(
+        `${where}: state dict holds ${describe(stateDict.dtype)} state, expected '${this.dtype}'`,
+      )
     }
     const groups = stateDict.paramGroups
     if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      throw new RangeError(`${where}: expected ${this.paramGroups.length} param groups, got ${describe(groups)}`)
+      throw new RangeError(
+        `${where}: expected ${this.paramGroups.length} param groups, got ${describe(groups)}`,
+      )
     }
     const skipped = stateDict.skippedSteps
     if (!Number.isSafeInteger(skipped) || skipped < 0) {
@@ -327,8 +340,9 @@ export abstract class Optimizer<O extends object & { lr: number }> {
         throw new RangeError(`${gw}: params must be [${expected.join(', ')}], got ${describe(saved.params)}`)
       }
       for (const p of group.params) {
-        const entry = (stateDict.state ?? {})[index]
-        if (entry !== undefined) newState.set(p, this.#readParamState(`${where}: state[${index}]`, options, p, entry))
+        const entry = stateDict.state?.[index]
+        if (entry !== undefined)
+          newState.set(p, this.#readParamState(`${where}: state[${index}]`, options, p, entry))
         index++
       }
       newOptions.push(options)
@@ -336,7 +350,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     const extra = Object.keys(stateDict.state ?? {}).find((k) => !(Number(k) >= 0 && Number(k) < index))
     if (extra !== undefined) throw new RangeError(`${where}: state has entry '${extra}' for no parameter`)
     // Everything checked: apply.
-    this.paramGroups.forEach((group, gi) => Object.assign(group, newOptions[gi]))
+    for (const [gi, group] of this.paramGroups.entries()) Object.assign(group, newOptions[gi])
     this.#state.clear()
     for (const [p, s] of newState) this.#state.set(p, s)
     this.skippedSteps = skipped

@@ -1,5 +1,5 @@
 //! Reductions in a fixed order, so that thread count never changes a result and the
-//! JavaScript backend (`src/backend/js/reduce.ts`) reproduces it bit for bit: each block of
+//! JavaScript backend (`src/backend/reduce.ts`) reproduces it bit for bit: each block of
 //! `REDUCE_BLOCK` elements is summed left to right in f64, then the block sums left to right.
 
 use crate::elementwise::PARALLEL_MIN;
@@ -51,9 +51,65 @@ pub fn rms<T: Real>(x: &[T]) -> f64 {
     }
 }
 
+/// Σ term(i) for i in 0..n, in the same blocked order as the slice sums above, for terms
+/// computed on the fly from several buffers (LAMB's ‖u‖² without storing u). `term` must be
+/// a pure function of i: blocks may run on different threads.
+pub fn sum_by_index(n: usize, term: impl Fn(usize) -> f64 + Sync) -> f64 {
+    let block = |start: usize| (start..(start + REDUCE_BLOCK).min(n)).fold(0.0f64, |acc, i| acc + term(i));
+    if n >= PARALLEL_MIN {
+        let partial: Vec<f64> = (0..n).into_par_iter().step_by(REDUCE_BLOCK).map(block).collect();
+        partial.iter().fold(0.0, |acc, &s| acc + s)
+    } else {
+        (0..n).step_by(REDUCE_BLOCK).fold(0.0, |acc, start| acc + block(start))
+    }
+}
+
+/// Σ term(x) along each row of a row-major matrix with `cols` columns (each run of `cols`
+/// consecutive elements), every row left to right in f64: Adafactor's row means of g². Rows
+/// are independent, so long inputs split across threads without changing a bit.
+pub fn row_sums<T: Real>(x: &[T], cols: usize, term: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
+    if cols == 0 {
+        return Vec::new();
+    }
+    let row = |r: &[T]| r.iter().fold(0.0f64, |acc, &v| acc + term(v.wide()));
+    if x.len() >= PARALLEL_MIN {
+        x.par_chunks(cols).map(row).collect()
+    } else {
+        x.chunks(cols).map(row).collect()
+    }
+}
+
+/// Σ term(x) down each column of one row-major matrix with `cols` columns, every column top
+/// to bottom in f64: Adafactor's column means of g². Serial; it walks the rows in memory order,
+/// adding each row into the column sums.
+pub fn column_sums<T: Real>(x: &[T], cols: usize, term: impl Fn(f64) -> f64) -> Vec<f64> {
+    let mut sums = vec![0.0f64; cols];
+    if cols > 0 {
+        for row in x.chunks(cols) {
+            for (s, &v) in sums.iter_mut().zip(row) {
+                *s += term(v.wide());
+            }
+        }
+    }
+    sums
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_and_column_sums_run_in_order_along_each_line() {
+        let x = [1.0f32, -2.0, 3.0, 0.5, 0.25, -4.0];
+        assert_eq!(row_sums(&x, 3, |v| v * v), vec![14.0, 16.3125]);
+        assert_eq!(column_sums(&x, 3, |v| v * v), vec![1.25, 4.0625, 25.0]);
+        assert_eq!(column_sums(&x, 3, |v| v + 1.0), vec![3.5, 0.25, 1.0]);
+        assert!(row_sums::<f64>(&[], 0, |v| v).is_empty());
+        let long: Vec<f64> = (0..(PARALLEL_MIN + 7 * 5)).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect();
+        let serial: Vec<f64> = long.chunks(7).map(|r| r.iter().fold(0.0, |a, &v| a + v * v)).collect();
+        let parallel = row_sums(&long, 7, |v| v * v);
+        assert!(serial.iter().zip(&parallel).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
 
     #[test]
     fn sums_match_a_plain_loop_on_small_input() {
@@ -67,10 +123,19 @@ mod tests {
     #[test]
     fn parallel_and_serial_blocking_agree_bit_for_bit() {
         let x: Vec<f32> = (0..(PARALLEL_MIN * 3 + 17)).map(|i| ((i * 7919) % 1000) as f32 * 1e-3 - 0.5).collect();
-        let serial = x.chunks(REDUCE_BLOCK).fold(0.0f64, |acc, c| {
-            acc + c.iter().fold(0.0f64, |a, &v| a + (v as f64) * (v as f64))
-        });
+        let serial = x
+            .chunks(REDUCE_BLOCK)
+            .fold(0.0f64, |acc, c| acc + c.iter().fold(0.0f64, |a, &v| a + (v as f64) * (v as f64)));
         assert_eq!(sum_of_squares(&x).to_bits(), serial.to_bits());
+    }
+
+    #[test]
+    fn sum_by_index_blocks_like_the_slice_sums() {
+        for len in [0, 5, REDUCE_BLOCK + 1, PARALLEL_MIN + 3 * REDUCE_BLOCK + 5] {
+            let x: Vec<f64> = (0..len).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect();
+            let by_index = sum_by_index(len, |i| x[i] * x[i]);
+            assert_eq!(by_index.to_bits(), sum_of_squares(&x).to_bits(), "len {len}");
+        }
     }
 
     #[test]

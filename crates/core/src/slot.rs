@@ -16,7 +16,10 @@ impl<T> Slot<'_, T> {
     pub fn check_common(&self, rule: &str, scalars: usize) -> Result<(), CoreError> {
         let n = self.param.len();
         if self.grad.len() != n {
-            return Err(CoreError::invalid("grad", format!("{n} elements like the parameter, got {}", self.grad.len())));
+            return Err(CoreError::invalid(
+                "grad",
+                format!("{n} elements like the parameter, got {}", self.grad.len()),
+            ));
         }
         let product: usize = self.shape.iter().product();
         if product != n {
@@ -34,11 +37,16 @@ impl<T> Slot<'_, T> {
     /// Checks that there are `count` state tensors, each as long as the parameter.
     pub fn check_elementwise_state(&self, rule: &str, count: usize) -> Result<(), CoreError> {
         if self.state.len() != count {
-            return Err(CoreError::invalid("state", format!("{count} state tensors for {rule}, got {}", self.state.len())));
+            return Err(CoreError::invalid(
+                "state",
+                format!("{count} state tensors for {rule}, got {}", self.state.len()),
+            ));
         }
         let n = self.param.len();
         match self.state.iter().position(|s| s.len() != n) {
-            Some(i) => Err(CoreError::invalid(format!("state[{i}]"), format!("{n} elements, got {}", self.state[i].len()))),
+            Some(i) => {
+                Err(CoreError::invalid(format!("state[{i}]"), format!("{n} elements, got {}", self.state[i].len())))
+            }
             None => Ok(()),
         }
     }

@@ -4,7 +4,11 @@ use descent_core::{CoreError, Slot};
 
 /// Splits `tensors` and `scalars` per parameter as `layout` says: per parameter
 /// [tensor count, scalar count, rank, ...dims]; tensors are [param, grad, ...state].
-pub fn slots<'a, T>(tensors: Vec<&'a mut [T]>, layout: &'a [u32], scalars: &'a [f64]) -> Result<Vec<Slot<'a, T>>, CoreError> {
+pub fn slots<'a, T>(
+    tensors: Vec<&'a mut [T]>,
+    layout: &'a [u32],
+    scalars: &'a [f64],
+) -> Result<Vec<Slot<'a, T>>, CoreError> {
     let truncated = || CoreError::invalid("layout", "[tensorCount, scalarCount, rank, ...dims] per parameter");
     let mut tensors = tensors.into_iter();
     let mut slots = Vec::new();
@@ -21,7 +25,8 @@ pub fn slots<'a, T>(tensors: Vec<&'a mut [T]>, layout: &'a [u32], scalars: &'a [
             .get(scalar_at..scalar_at + scalar_count)
             .ok_or_else(|| CoreError::invalid("scalars", "as many scalars as the layout lists"))?;
         scalar_at += scalar_count;
-        let mut take = || tensors.next().ok_or_else(|| CoreError::invalid("tensors", "as many tensors as the layout lists"));
+        let mut take =
+            || tensors.next().ok_or_else(|| CoreError::invalid("tensors", "as many tensors as the layout lists"));
         let param = take()?;
         let grad: &[T] = take()?;
         let state = (2..tensor_count).map(|_| take()).collect::<Result<Vec<_>, _>>()?;

@@ -50,13 +50,23 @@ fn step<T: RuleElement>(rule: u32, tensors: Vec<&mut [T]>, layout: &[u32], scala
 /// [param, grad, ...state]; `layout` holds, per parameter, [tensor count, scalar count, rank,
 /// ...dims]; `scalars` the per-step scalars of all parameters, concatenated.
 #[napi]
-pub fn step_f32(rule: u32, mut tensors: Vec<Float32ArraySlice>, layout: Uint32ArraySlice, scalars: Float64ArraySlice) -> Result<()> {
+pub fn step_f32(
+    rule: u32,
+    mut tensors: Vec<Float32ArraySlice>,
+    layout: Uint32ArraySlice,
+    scalars: Float64ArraySlice,
+) -> Result<()> {
     guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
 }
 
 /// `stepF32` for Float64Array parameters.
 #[napi]
-pub fn step_f64(rule: u32, mut tensors: Vec<Float64ArraySlice>, layout: Uint32ArraySlice, scalars: Float64ArraySlice) -> Result<()> {
+pub fn step_f64(
+    rule: u32,
+    mut tensors: Vec<Float64ArraySlice>,
+    layout: Uint32ArraySlice,
+    scalars: Float64ArraySlice,
+) -> Result<()> {
     guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
 }
 

@@ -5,7 +5,17 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::{check_disjoint, Slot};
 
+pub mod adadelta;
+pub mod adafactor;
+pub mod adafactor_hf;
+pub mod adagrad;
 pub mod adam;
+pub mod adamax;
+pub mod lamb;
+pub mod lion;
+pub mod nadam;
+pub mod radam;
+pub mod rmsprop;
 pub mod sgd;
 
 type Check<T> = fn(&Slot<'_, T>) -> Result<(), CoreError>;
@@ -35,6 +45,16 @@ macro_rules! rule {
 pub const RULES: &[RuleEntry] = &[
     rule!(sgd),
     rule!(adam),
+    rule!(adagrad),
+    rule!(rmsprop),
+    rule!(adamax),
+    rule!(adadelta),
+    rule!(nadam),
+    rule!(radam),
+    rule!(lion),
+    rule!(lamb),
+    rule!(adafactor),
+    rule!(adafactor_hf),
 ];
 
 /// The registered names, in registry order (the index is what the binding passes around).

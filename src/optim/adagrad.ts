@@ -1,0 +1,81 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBoolean, checkNonNegative } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition } from './rule.js'
+
+/** Adagrad hyperparameters (torch.optim.Adagrad); all can differ per param group. */
+export interface AdagradOptions {
+  /** Learning rate γ (default 1e-2). */
+  lr: number
+  /** Decay of the lr over steps: γ / (1 + (t − 1)·lrDecay) (default 0). */
+  lrDecay: number
+  /** L2 penalty λ added to the gradient, g + λθ (default 0). */
+  weightDecay: number
+  /** Starting value of every element of the squared-gradient sum (default 0). */
+  initialAccumulatorValue: number
+  /** Added to √sum (outside the root) (default 1e-10). */
+  eps: number
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+}
+
+/**
+ * Adagrad (Duchi, Hazan & Singer 2011) with PyTorch's numerics:
+ * ```
+ * g ← (maximize ? −g : g) + λθ
+ * sum ← sum + g²                  (sum starts at initialAccumulatorValue)
+ * θ ← θ − γ/(1 + (t−1)·lrDecay) · g / (√sum + eps)
+ * ```
+ * eps is outside the root, so with a zero initial accumulator an element whose gradients have
+ * all been 0 takes no step (0 / eps) instead of dividing by zero.
+ */
+export const adagradRule: RuleDefinition<AdagradOptions> = {
+  rule: 'adagrad',
+  defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
+  validate(where, o) {
+    checkNonNegative(where, 'lr', o.lr)
+    checkNonNegative(where, 'lrDecay', o.lrDecay)
+    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    checkNonNegative(where, 'initialAccumulatorValue', o.initialAccumulatorValue)
+    checkNonNegative(where, 'eps', o.eps)
+    checkBoolean(where, 'maximize', o.maximize)
+  },
+  stateTensors(o, p: Parameter) {
+    return [{ name: 'sum', length: p.size, fill: o.initialAccumulatorValue }]
+  },
+  plan(o, state) {
+    const t = state.step + 1
+    return {
+      scalars: [+o.maximize, o.weightDecay, o.eps, o.lr / (1 + (t - 1) * o.lrDecay)],
+      next: { step: t },
+    }
+  },
+  /** Mirror of crates/core/src/rules/adagrad.rs. */
+  kernel: ((p, g, [sum], s, _shape, r) => {
+    const acc = sum as typeof p
+    const maximize = s[0] !== 0
+    const decay = s[1] !== 0
+    const weightDecay = r(s[1] as number)
+    const eps = r(s[2] as number)
+    const clr = r(s[3] as number)
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i] as number
+      let gi = maximize ? -(g[i] as number) : (g[i] as number)
+      if (decay) gi = r(gi + r(weightDecay * pi))
+      const si = r((acc[i] as number) + r(gi * gi))
+      acc[i] = si
+      p[i] = r(pi - r(clr * r(gi / r(r(Math.sqrt(si)) + eps))))
+    }
+  }) satisfies JsKernel,
+}
+
+/** Adagrad, with lr decay, L2 weight decay and a non-zero initial accumulator. See `adagradRule`. */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdagradOptions>>,
+    options: Partial<AdagradOptions> & CommonOptions = {},
+  ) {
+    super('adagrad', adagradRule, params, options)
+  }
+}

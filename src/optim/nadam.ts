@@ -1,0 +1,134 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition } from './rule.js'
+
+/** NAdam hyperparameters (torch.optim.NAdam); all can differ per param group. */
+export interface NAdamOptions {
+  /** Learning rate γ (default 2e-3). */
+  lr: number
+  /** Decay rates of the first and second moments (default [0.9, 0.999]). */
+  betas: readonly [number, number]
+  /** Added to √v̂ (outside the root, after bias correction) (default 1e-8). */
+  eps: number
+  /** Weight decay λ: L2 (g + λθ) unless decoupledWeightDecay (default 0). */
+  weightDecay: number
+  /** ψ in the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ)) (default 4e-3). */
+  momentumDecay: number
+  /** Decay θ ← θ(1 − γλ) instead of L2, as AdamW does (default false). */
+  decoupledWeightDecay: boolean
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+}
+
+/** Dozat's momentum schedule at step t. */
+function mu(beta1: number, momentumDecay: number, t: number): number {
+  return beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay))
+}
+
+/**
+ * NAdam (Dozat 2016), Adam with Nesterov momentum, with PyTorch's numerics (torch ≥ 2.0):
+ * ```
+ * g ← maximize ? −g : g;  g ← g + λθ (L2)  or  θ ← θ(1 − γλ) (decoupled)
+ * μ_t = β₁(1 − ½·0.96^(tψ));  P_t = μ₁·…·μ_t  (the `muProduct` scalar state)
+ * m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  d = √(v/(1−β₂ᵗ)) + eps
+ * θ ← θ − γ(1−μ_t)/(1−P_t) · g/d − γμ_{t+1}/(1−P_t·μ_{t+1}) · m/d
+ * ```
+ * There is no 1/(1−β₁ᵗ): the μ-products are the first-moment correction (dividing by both,
+ * as some tutorials do, inflates early steps up to 10×). The last denominator is P_t·μ_{t+1},
+ * not torch ≤ 1.13's P_t·μ_t·μ_{t+1} (pytorch#92699).
+ */
+export const nadamRule: RuleDefinition<NAdamOptions> = {
+  rule: 'nadam',
+  defaults: {
+    lr: 2e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    momentumDecay: 4e-3,
+    decoupledWeightDecay: false,
+    maximize: false,
+  },
+  validate(where, o) {
+    checkNonNegative(where, 'lr', o.lr)
+    checkBetas(where, o.betas)
+    checkNonNegative(where, 'eps', o.eps)
+    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    checkNonNegative(where, 'momentumDecay', o.momentumDecay)
+    checkBoolean(where, 'decoupledWeightDecay', o.decoupledWeightDecay)
+    checkBoolean(where, 'maximize', o.maximize)
+  },
+  stateTensors(_o, p: Parameter) {
+    return [
+      { name: 'expAvg', length: p.size },
+      { name: 'expAvgSq', length: p.size },
+    ]
+  },
+  initialScalars: () => ({ step: 0, muProduct: 1 }),
+  plan(o, state) {
+    const t = state.step + 1
+    const [beta1, beta2] = o.betas
+    const muNow = mu(beta1, o.momentumDecay, t)
+    const muNext = mu(beta1, o.momentumDecay, t + 1)
+    const muProduct = (state.muProduct as number) * muNow
+    const decoupled = o.decoupledWeightDecay
+    return {
+      // Layout documented in crates/core/src/rules/nadam.rs.
+      scalars: [
+        +o.maximize,
+        decoupled ? 0 : o.weightDecay,
+        decoupled ? 1 - o.lr * o.weightDecay : 1,
+        beta1,
+        1 - beta1,
+        beta2,
+        1 - beta2,
+        1 - beta2 ** t,
+        o.eps,
+        (o.lr * (1 - muNow)) / (1 - muProduct),
+        (o.lr * muNext) / (1 - muProduct * muNext),
+      ],
+      next: { step: t, muProduct },
+    }
+  },
+  kernel: ((p, g, [m, v], s, _shape, r) => {
+    const maximize = s[0] !== 0
+    const coupled = s[1] !== 0
+    const weightDecay = r(s[1] as number)
+    const decoupled = s[2] !== 1
+    const decayFactor = r(s[2] as number)
+    const beta1 = r(s[3] as number)
+    const oneMinusBeta1 = r(s[4] as number)
+    const beta2 = r(s[5] as number)
+    const oneMinusBeta2 = r(s[6] as number)
+    const biasCorrection2 = r(s[7] as number)
+    const eps = r(s[8] as number)
+    const gradStep = r(s[9] as number)
+    const momentumStep = r(s[10] as number)
+    const expAvg = m as typeof p
+    const expAvgSq = v as typeof p
+    for (let i = 0; i < p.length; i++) {
+      let pi = p[i] as number
+      let gi = maximize ? -(g[i] as number) : (g[i] as number)
+      if (coupled) gi = r(gi + r(weightDecay * pi))
+      if (decoupled) pi = r(pi * decayFactor)
+      const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
+      const vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
+      expAvg[i] = mi
+      expAvgSq[i] = vi
+      const denom = r(r(Math.sqrt(r(vi / biasCorrection2))) + eps)
+      pi = r(pi - r(gradStep * r(gi / denom)))
+      p[i] = r(pi - r(momentumStep * r(mi / denom)))
+    }
+  }) satisfies JsKernel,
+}
+
+/** NAdam: Adam with Nesterov momentum and Dozat's momentum schedule. See `nadamRule`. */
+export class NAdam extends Optimizer<NAdamOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<NAdamOptions>>,
+    options: Partial<NAdamOptions> & CommonOptions = {},
+  ) {
+    super('nadam', nadamRule, params, options)
+  }
+}

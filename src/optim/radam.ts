@@ -1,0 +1,134 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition } from './rule.js'
+
+/** RAdam hyperparameters (torch.optim.RAdam); all can differ per param group. */
+export interface RAdamOptions {
+  /** Learning rate γ (default 1e-3). */
+  lr: number
+  /** Decay rates of the first and second moments (default [0.9, 0.999]). */
+  betas: readonly [number, number]
+  /** Added to √v of the uncorrected v (outside the root) (default 1e-8). */
+  eps: number
+  /** Weight decay λ: L2 (g + λθ) unless decoupledWeightDecay (default 0). */
+  weightDecay: number
+  /** Decay θ ← θ(1 − γλ) instead of L2, as AdamW does (default false). */
+  decoupledWeightDecay: boolean
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+}
+
+/** Liu et al.'s variance rectification r(ρ_t), defined for ρ_t > 4 (used for ρ_t > 5). */
+function rectification(rhoT: number, rhoInf: number): number {
+  return Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+}
+
+/**
+ * RAdam (Liu et al. 2020), Adam with the variance of its adaptive rate rectified, with
+ * PyTorch's numerics:
+ * ```
+ * g ← maximize ? −g : g;  g ← g + λθ (L2)  or  θ ← θ(1 − γλ) (decoupled)
+ * m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  m̂ = m/(1−β₁ᵗ)
+ * ρ∞ = 2/(1−β₂) − 1;  ρ_t = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ)
+ * ρ_t > 5:  r = √((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t));  θ ← θ − γ·m̂·r·√(1−β₂ᵗ)/(√v + eps)
+ * else:     θ ← θ − γ·m̂        (SGD with momentum while the variance is intractable)
+ * ```
+ * With β₂ = 0.999 the first five steps take the second branch. The branch and r depend only on
+ * t and β₂, so they are per-step scalars, identical for both backends.
+ */
+export const radamRule: RuleDefinition<RAdamOptions> = {
+  rule: 'radam',
+  defaults: {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    decoupledWeightDecay: false,
+    maximize: false,
+  },
+  validate(where, o) {
+    checkNonNegative(where, 'lr', o.lr)
+    checkBetas(where, o.betas)
+    checkNonNegative(where, 'eps', o.eps)
+    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    checkBoolean(where, 'decoupledWeightDecay', o.decoupledWeightDecay)
+    checkBoolean(where, 'maximize', o.maximize)
+  },
+  stateTensors(_o, p: Parameter) {
+    return [
+      { name: 'expAvg', length: p.size },
+      { name: 'expAvgSq', length: p.size },
+    ]
+  },
+  plan(o, state) {
+    const t = state.step + 1
+    const [beta1, beta2] = o.betas
+    const biasCorrection1 = 1 - beta1 ** t
+    const biasCorrection2 = 1 - beta2 ** t
+    const rhoInf = 2 / (1 - beta2) - 1
+    const rhoT = rhoInf - (2 * t * beta2 ** t) / biasCorrection2
+    const rectified = rhoT > 5
+    // m̂'s step: Adam's, scaled by r, once rectified; plain momentum SGD before.
+    const momentumStep = o.lr / biasCorrection1
+    const stepSize = rectified
+      ? momentumStep * rectification(rhoT, rhoInf) * Math.sqrt(biasCorrection2)
+      : momentumStep
+    const decoupled = o.decoupledWeightDecay
+    return {
+      // Layout documented in crates/core/src/rules/radam.rs.
+      scalars: [
+        +o.maximize,
+        decoupled ? 0 : o.weightDecay,
+        decoupled ? 1 - o.lr * o.weightDecay : 1,
+        beta1,
+        1 - beta1,
+        beta2,
+        1 - beta2,
+        o.eps,
+        +rectified,
+        stepSize,
+      ],
+      next: { step: t },
+    }
+  },
+  kernel: ((p, g, [m, v], s, _shape, r) => {
+    const maximize = s[0] !== 0
+    const coupled = s[1] !== 0
+    const weightDecay = r(s[1] as number)
+    const decoupled = s[2] !== 1
+    const decayFactor = r(s[2] as number)
+    const beta1 = r(s[3] as number)
+    const oneMinusBeta1 = r(s[4] as number)
+    const beta2 = r(s[5] as number)
+    const oneMinusBeta2 = r(s[6] as number)
+    const eps = r(s[7] as number)
+    const rectified = s[8] !== 0
+    const stepSize = r(s[9] as number)
+    const expAvg = m as typeof p
+    const expAvgSq = v as typeof p
+    for (let i = 0; i < p.length; i++) {
+      let pi = p[i] as number
+      let gi = maximize ? -(g[i] as number) : (g[i] as number)
+      if (coupled) gi = r(gi + r(weightDecay * pi))
+      if (decoupled) pi = r(pi * decayFactor)
+      const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
+      const vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
+      expAvg[i] = mi
+      expAvgSq[i] = vi
+      const direction = rectified ? r(mi / r(r(Math.sqrt(vi)) + eps)) : mi
+      p[i] = r(pi - r(stepSize * direction))
+    }
+  }) satisfies JsKernel,
+}
+
+/** RAdam: Adam with a rectified adaptive learning rate (no warmup needed). See `radamRule`. */
+export class RAdam extends Optimizer<RAdamOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<RAdamOptions>>,
+    options: Partial<RAdamOptions> & CommonOptions = {},
+  ) {
+    super('radam', radamRule, params, options)
+  }
+}

@@ -1,0 +1,117 @@
+import type { JsKernel } from '../backend/types.js'
+import type { Parameter } from '../parameter.js'
+import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
+import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import type { RuleDefinition, StateTensorSpec } from './rule.js'
+
+/** RMSprop hyperparameters (torch.optim.RMSprop); all can differ per param group. */
+export interface RMSpropOptions {
+  /** Learning rate γ (default 1e-2). */
+  lr: number
+  /** Decay rate α of the running averages, in [0, 1) (default 0.99). */
+  alpha: number
+  /** Added to the root (outside it) (default 1e-8). */
+  eps: number
+  /** L2 penalty λ added to the gradient, g + λθ (default 0). */
+  weightDecay: number
+  /** Momentum μ of the buffer of normalised gradients (default 0: no buffer). */
+  momentum: number
+  /** Normalise by the centered second moment √(v − ḡ²) (Graves 2013) (default false). */
+  centered: boolean
+  /** Ascend instead of descend (default false). */
+  maximize: boolean
+}
+
+/**
+ * RMSprop (Hinton, lecture 6e) with PyTorch's numerics:
+ * ```
+ * g ← (maximize ? −g : g) + λθ
+ * v ← αv + (1−α)g²
+ * den = centered ? √(v − ḡ²) + eps  with  ḡ ← αḡ + (1−α)g   :   √v + eps
+ * momentum > 0:  b ← μb + g/den;  θ ← θ − γb        else:  θ ← θ − γ·g/den
+ * ```
+ * eps is outside the root. The momentum buffer starts at 0 (not at the first gradient, unlike
+ * SGD's) and holds normalised gradients, so γ multiplies the buffer: an lr schedule takes effect
+ * at once instead of through the buffer's memory.
+ */
+export const rmspropRule: RuleDefinition<RMSpropOptions> = {
+  rule: 'rmsprop',
+  defaults: {
+    lr: 1e-2,
+    alpha: 0.99,
+    eps: 1e-8,
+    weightDecay: 0,
+    momentum: 0,
+    centered: false,
+    maximize: false,
+  },
+  validate(where, o) {
+    checkNonNegative(where, 'lr', o.lr)
+    checkUnitInterval(where, 'alpha', o.alpha)
+    checkNonNegative(where, 'eps', o.eps)
+    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    checkNonNegative(where, 'momentum', o.momentum)
+    checkBoolean(where, 'centered', o.centered)
+    checkBoolean(where, 'maximize', o.maximize)
+  },
+  stateTensors(o, p: Parameter) {
+    const tensors: StateTensorSpec[] = [{ name: 'squareAvg', length: p.size }]
+    if (o.momentum > 0) tensors.push({ name: 'momentumBuffer', length: p.size })
+    if (o.centered) tensors.push({ name: 'gradAvg', length: p.size })
+    return tensors
+  },
+  plan(o, state) {
+    return {
+      scalars: [+o.maximize, o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, +o.centered, o.lr],
+      next: { step: state.step + 1 },
+    }
+  },
+  /** Mirror of crates/core/src/rules/rmsprop.rs. */
+  kernel: ((p, g, [squareAvg, ...optional], s, _shape, r) => {
+    const v = squareAvg as typeof p
+    const maximize = s[0] !== 0
+    const decay = s[1] !== 0
+    const weightDecay = r(s[1] as number)
+    const alpha = r(s[2] as number)
+    const oneMinusAlpha = r(s[3] as number)
+    const eps = r(s[4] as number)
+    const useMomentum = (s[5] as number) > 0
+    const momentum = r(s[5] as number)
+    const centered = s[6] !== 0
+    const lr = r(s[7] as number)
+    const buffer = useMomentum ? optional[0] : undefined
+    const gradAvg = centered ? optional[useMomentum ? 1 : 0] : undefined
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i] as number
+      let gi = maximize ? -(g[i] as number) : (g[i] as number)
+      if (decay) gi = r(gi + r(weightDecay * pi))
+      const vi = r(r(alpha * (v[i] as number)) + r(oneMinusAlpha * r(gi * gi)))
+      v[i] = vi
+      let den: number
+      if (gradAvg !== undefined) {
+        const gbar = r(r(alpha * (gradAvg[i] as number)) + r(oneMinusAlpha * gi))
+        gradAvg[i] = gbar
+        den = r(r(Math.sqrt(r(vi - r(gbar * gbar)))) + eps)
+      } else {
+        den = r(r(Math.sqrt(vi)) + eps)
+      }
+      if (buffer !== undefined) {
+        const bi = r(r(momentum * (buffer[i] as number)) + r(gi / den))
+        buffer[i] = bi
+        p[i] = r(pi - r(lr * bi))
+      } else {
+        p[i] = r(pi - r(lr * r(gi / den)))
+      }
+    }
+  }) satisfies JsKernel,
+}
+
+/** RMSprop, with optional momentum, centering and L2 weight decay. See `rmspropRule`. */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<RMSpropOptions>>,
+    options: Partial<RMSpropOptions> & CommonOptions = {},
+  ) {
+    super('rmsprop', rmspropRule, params, options)
+  }
+}
