@@ -74,10 +74,12 @@ function plainJsAdam(n: number) {
   }
 }
 
+let cBinary: string | undefined
+
 function cBaseline(n: number): { medianNs: number; threads: number } | undefined {
   if (values['no-c']) return undefined
   try {
-    const binary = execFileSync(
+    cBinary ??= execFileSync(
       'bash',
       [join(ROOT, 'benches/c/build.sh'), join(ROOT, 'bench-results/c-build')],
       {
@@ -86,9 +88,8 @@ function cBaseline(n: number): { medianNs: number; threads: number } | undefined
       },
     )
       .trim()
-      .split('\n')
-      .pop() as string
-    const out = execFileSync(binary, [String(n), String(budget)], { encoding: 'utf8' })
+      .split('\n')[0] as string
+    const out = execFileSync(cBinary, [String(n), String(budget)], { encoding: 'utf8' })
     const parsed = JSON.parse(out.trim().split('\n').pop() as string) as { medianNs: number; threads: number }
     return parsed
   } catch {

@@ -1,9 +1,10 @@
 /*
  * Practical-ceiling baseline for one Adam optimizer step over float32 arrays.
  *
- * Usage: adam_omp N [MIN_SECONDS]
- *   N            parameter count (accepts 1e6 style)
- *   MIN_SECONDS  minimum total measuring time, default 2
+ * Usage: adam_omp N [MIN_MS]
+ *   N       parameter count (accepts 1e6 style)
+ *   MIN_MS  minimum total measuring time in milliseconds, default 2000
+ *           (milliseconds to match the --budget of benches/optimizer-step.ts)
  *
  * Prints one JSON line:
  *   {"impl":"c-openmp"|"c-serial","n":N,"threads":T,"medianNs":X,"samples":K}
@@ -102,7 +103,7 @@ static inline float lcg_unit(uint32_t seed) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: adam_omp N [MIN_SECONDS]\n");
+  fprintf(stderr, "usage: adam_omp N [MIN_MS]\n");
   exit(2);
 }
 
@@ -118,12 +119,12 @@ int main(int argc, char **argv) {
   }
   const size_t n = (size_t)n_arg;
 
-  double min_seconds = 2.0;
+  double min_ms = 2000.0;
   if (argc == 3) {
     errno = 0;
-    min_seconds = strtod(argv[2], &end);
-    if (errno || *end || !(min_seconds > 0)) {
-      fprintf(stderr, "adam_omp: MIN_SECONDS must be > 0, got '%s'\n", argv[2]);
+    min_ms = strtod(argv[2], &end);
+    if (errno || *end || !(min_ms > 0)) {
+      fprintf(stderr, "adam_omp: MIN_MS must be > 0, got '%s'\n", argv[2]);
       usage();
     }
   }
@@ -172,7 +173,7 @@ int main(int argc, char **argv) {
   size_t cap = 256, count = 0;
   double *samples = malloc(cap * sizeof *samples);
   if (!samples) return 1;
-  const double min_ns = min_seconds * 1e9;
+  const double min_ns = min_ms * 1e6;
   const double t0 = now_ns();
   while (count < MIN_SAMPLES || now_ns() - t0 < min_ns) {
     const double a = now_ns();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C Adam ceiling benchmark. Usage: benches/c/build.sh [OUT_DIR]
-# Prints two binary paths, one per line: the OpenMP build, then the serial one.
+# Prints the OpenMP binary path on stdout (the single line that
+# benches/optimizer-step.ts reads); adam_serial is built next to it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,7 +17,8 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 src="$here/adam_omp.c"
 # -fno-math-errno: otherwise sqrtf may set errno, which blocks vectorisation
-# (v >= 0 always, so results are unchanged).
+# (v >= 0 always, so results are unchanged). -std=c11 (not gnu11) leaves
+# -ffp-contract=off, so no FMAs: each op rounds like the PyTorch reference.
 flags=(-O3 -march=native -std=c11 -fno-math-errno -Wall -Wextra)
 
 gcc "${flags[@]}" -fopenmp "$src" -o "$out/adam_omp" -lm
@@ -24,4 +26,3 @@ gcc "${flags[@]}" -fopenmp "$src" -o "$out/adam_omp" -lm
 gcc "${flags[@]}" -fopenmp-simd -DSERIAL "$src" -o "$out/adam_serial" -lm
 
 echo "$out/adam_omp"
-echo "$out/adam_serial"
