@@ -89,3 +89,46 @@ for (const dtype of ['float32', 'float64'] as const) {
     t.pass()
   })
 }
+
+// Tensors above the parallel threshold (65 536 elements) take the multi-threaded, SIMD-dispatched
+// path natively: still the same bits as the JS loop.
+test('native and js agree bit for bit on tensors large enough to run in parallel', (t) => {
+  const shapes = [[300, 401], [70001]]
+  for (const { optimizer, options, name } of optionSets.filter(
+    (o, i, all) => all.findIndex((x) => x.optimizer === o.optimizer) === i,
+  )) {
+    const Optimizer = OPTIMIZERS[optimizer]
+    if (!Optimizer) return t.fail(`no optimizer '${optimizer}'`)
+    for (const FloatArray of [Float32Array, Float64Array]) {
+      const make = () =>
+        shapes.map((shape) => {
+          const n = shape.reduce((a, b) => a * b, 1)
+          const data = new FloatArray(n)
+          for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 2
+          return new Parameter(data, shape)
+        })
+      const native = make()
+      const js = make()
+      const a = new Optimizer(native, { ...options, backend: 'native' })
+      const b = new Optimizer(js, { ...options, backend: 'js' })
+      for (let k = 0; k < 3; k++) {
+        for (const [i, p] of native.entries()) {
+          for (let j = 0; j < p.size; j++) {
+            const g = j % 17 === 0 ? 0 : Math.cos(j * 0.37 + k) * 3
+            p.grad[j] = g
+            ;(js[i] as Parameter).grad[j] = g
+          }
+        }
+        a.step()
+        b.step()
+        const left = snapshot(a, native)
+        const right = snapshot(b, js)
+        for (const [i, buf] of left.entries()) {
+          if (!buf.equals(right[i] as Buffer))
+            return t.fail(`${name} (${FloatArray.name}) differs at step ${k + 1}`)
+        }
+      }
+    }
+  }
+  t.pass()
+})

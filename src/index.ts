@@ -5,6 +5,7 @@
 export { defaultBackendName, nativeAvailable } from './backend/select.js'
 export type { BackendName } from './backend/types.js'
 export { DescentError } from './errors.js'
+export { type DescentInfo, info } from './info.js'
 export { Adadelta, type AdadeltaOptions, adadeltaRule } from './optim/adadelta.js'
 export { Adafactor, type AdafactorOptions, adafactorRule } from './optim/adafactor.js'
 export { AdafactorHF, type AdafactorHFOptions, adafactorHFRule } from './optim/adafactor-hf.js'

@@ -20,6 +20,35 @@ function load(): Addon | undefined {
 /** The loaded addon, or undefined when no binary for this platform could be loaded. */
 export const addon: Addon | undefined = load()
 
+/** The `.node` file the addon was loaded from, or null when none loaded. */
+export const binaryPath: string | null = addon ? loadedFile(addon) : null
+
+function loadedFile(a: Addon): string | null {
+  // napi-rs's loader re-exports the binding object itself (`module.exports = nativeBinding`), so
+  // the .node module whose exports are that object is the file that loaded, wherever it came
+  // from (./native, the platform package, or NAPI_RS_NATIVE_LIBRARY_PATH).
+  for (const [file, module] of Object.entries(require.cache)) {
+    if (file.endsWith('.node') && module?.exports === a) return file
+  }
+  return null
+}
+
+/**
+ * The npm package that carries this platform's binary, named as napi-rs names it:
+ * `descent-<platform>-<arch>[-<abi>]`, e.g. descent-linux-x64-gnu, descent-darwin-arm64.
+ */
+export function platformPackageName(): string {
+  const { platform, arch } = process
+  const abi = platform === 'linux' ? (isMusl() ? '-musl' : '-gnu') : platform === 'win32' ? '-msvc' : ''
+  return `descent-${platform}-${arch}${abi}`
+}
+
+function isMusl(): boolean {
+  // glibc reports its version in the diagnostic report header; musl does not.
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined
+  return report !== undefined && report.header?.glibcVersionRuntime === undefined
+}
+
 /** The one place where native errors become JS errors (codes set in crates/node/src/errors.rs). */
 function rethrow(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error)

@@ -1,6 +1,6 @@
-import { typeError } from '../errors.js'
+import { DescentError, rangeError, typeError } from '../errors.js'
 import { jsBackend } from './js.js'
-import { addon, nativeBackend, nativeLoadError } from './native.js'
+import { addon, nativeBackend, nativeLoadError, platformPackageName } from './native.js'
 import type { Backend, BackendName } from './types.js'
 
 const native: Backend | undefined = addon ? nativeBackend(addon) : undefined
@@ -10,19 +10,45 @@ export function nativeAvailable(): boolean {
   return native !== undefined
 }
 
-function missingNative(): Error {
-  return new Error(
-    `descent: the native backend was requested but no binary loaded for ${process.platform}-${process.arch} ` +
-      `(install the package 'descent-${process.platform}-${process.arch}' or build from source with 'npm run build:native'): ` +
-      `${nativeLoadError?.message ?? 'unknown reason'}`,
+function missingNative(): DescentError {
+  const name = platformPackageName()
+  const error = new DescentError(
+    'DESCENT_NO_NATIVE',
+    `the native backend was requested (backend: 'native' or DESCENT_BACKEND=native) but no native binary ` +
+      `loaded for ${process.platform}-${process.arch}: install the package '${name}' (npm install ${name}; ` +
+      `'npm install descent' adds it unless optional dependencies are omitted), build from source with ` +
+      `'npm run build:native', or use the JS backend`,
+  )
+  error.cause = nativeLoadError
+  return error
+}
+
+let fallbackWarned = false
+
+/** Says once per process that the JS backend stands in for a missing binary. */
+function warnFallback(): void {
+  if (fallbackWarned) return
+  fallbackWarned = true
+  process.emitWarning(
+    `no native binary loaded for ${process.platform}-${process.arch}, so the pure-JS backend runs ` +
+      `(same results, slower). Install the optional package '${platformPackageName()}' for the native ` +
+      `backend, or set DESCENT_BACKEND=js to choose the JS backend and silence this warning.`,
+    { type: 'DescentWarning', code: 'DESCENT_NO_NATIVE' },
   )
 }
 
-/** The backend used when an optimizer or model does not name one: DESCENT_BACKEND, else native if loaded, else js. */
+/**
+ * The backend used when an optimizer or model does not name one: `DESCENT_BACKEND` (`js` or
+ * `native`) if set, else native if the addon loaded, else js with a one-time warning.
+ */
 export function defaultBackendName(): BackendName {
   const forced = process.env.DESCENT_BACKEND
   if (forced === 'js' || forced === 'native') return forced
-  return native ? 'native' : 'js'
+  if (forced)
+    throw rangeError('descent', 'the environment variable DESCENT_BACKEND', "'js' or 'native'", forced)
+  if (native) return 'native'
+  warnFallback()
+  return 'js'
 }
 
 /** Resolves a `backend` option to a Backend; `undefined` means the default. */

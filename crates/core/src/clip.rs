@@ -5,7 +5,6 @@ use crate::elementwise::view_mut;
 use crate::real::Real;
 use crate::reduce::{max_abs, sum_of_abs, sum_of_squares};
 use crate::zip_apply;
-use ndarray::Zip;
 
 /// Which per-tensor reduction `clipGradNorm` needs for a norm type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +28,7 @@ pub fn tensor_norm_part<T: Real>(kind: NormKind, g: &[T]) -> f64 {
 /// g ← c·g, with c rounded to the element type once.
 pub fn scale_in_place<T: Real>(g: &mut [T], coefficient: f64) {
     let c = T::of(coefficient);
-    let n = g.len();
-    zip_apply!(n, Zip::from(view_mut(g)), |x: &mut T| *x = *x * c);
+    zip_apply!(Zip::from(view_mut(g)), |x: &mut T| *x = *x * c);
 }
 
 #[cfg(test)]

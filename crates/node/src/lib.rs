@@ -33,7 +33,7 @@ pub fn native_info() -> NativeInfo {
     NativeInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         rayon_threads: rayon_threads(),
-        target: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+        target: env!("DESCENT_TARGET").to_string(),
     }
 }
 

@@ -9,7 +9,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adadelta";
 const SCALARS: usize = 6;
@@ -27,12 +26,10 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let (rho, one_minus_rho) = (T::of(s[2]), T::of(s[3]));
     let eps = T::of(s[4]);
     let lr = T::of(s[5]);
-    let n = slot.param.len();
     let mut state = slot.state.drain(..);
     let square_avg = state.next().expect("checked: squareAvg");
     let acc_delta = state.next().expect("checked: accDelta");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(square_avg)).and(view_mut(acc_delta)),
         |p: &mut T, &g: &T, eg: &mut T, ed: &mut T| {
             let g = if maximize { -g } else { g };

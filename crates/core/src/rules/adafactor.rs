@@ -21,7 +21,6 @@ use crate::real::{max, Real};
 use crate::reduce;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adafactor";
 const SCALARS: usize = 8;
@@ -121,7 +120,7 @@ pub(crate) fn sum_of_squares_of<T: Real>(len: usize, update: impl Fn(usize) -> T
 fn apply_update<T: Real>(param: &mut [T], alpha: f64, d: f64, decay: Option<T>, update: impl Fn(usize) -> T + Sync) {
     let n = param.len();
     let step = T::of(alpha / clip_divisor(sum_of_squares_of(n, &update), n, d));
-    zip_apply!(n, Zip::indexed(view_mut(param)), |k: usize, p: &mut T| {
+    zip_apply!(Zip::indexed(view_mut(param)), |k: usize, p: &mut T| {
         let decayed = match decay {
             Some(factor) => *p * factor,
             None => *p,
@@ -171,7 +170,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
         None => {
             let variance = state.next().expect("checked: variance");
             let (beta2, one_minus_beta2) = beta2;
-            zip_apply!(n, Zip::from(view_mut(&mut *variance)).and(view(grad)), |v: &mut T, &g: &T| {
+            zip_apply!(Zip::from(view_mut(&mut *variance)).and(view(grad)), |v: &mut T, &g: &T| {
                 *v = beta2 * *v + one_minus_beta2 * (g * g);
             });
             let variance: &[T] = variance;

@@ -16,7 +16,6 @@ use crate::real::{max, Real};
 use crate::reduce;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adafactorHf";
 const SCALARS: usize = 11;
@@ -37,7 +36,6 @@ struct Finish<T> {
 impl<T: Real> Finish<T> {
     /// θ ← θ − λ·lr_t·θ − u, where u = step·U, or the first moment e ← β₁e + (1−β₁)·step·U.
     fn apply(&self, param: &mut [T], exp_avg: Option<&mut [T]>, update: impl Fn(usize) -> T + Sync) {
-        let n = param.len();
         let &Finish { step, weight_decay, beta1: (beta1, one_minus_beta1) } = self;
         let decayed = move |p: T| match weight_decay {
             Some(c) => p - c * p,
@@ -45,12 +43,12 @@ impl<T: Real> Finish<T> {
         };
         match exp_avg {
             Some(exp_avg) => {
-                zip_apply!(n, Zip::indexed(view_mut(param)).and(view_mut(exp_avg)), |k: usize, p: &mut T, e: &mut T| {
+                zip_apply!(Zip::indexed(view_mut(param)).and(view_mut(exp_avg)), |k: usize, p: &mut T, e: &mut T| {
                     *e = beta1 * *e + one_minus_beta1 * (step * update(k));
                     *p = decayed(*p) - *e;
                 })
             }
-            None => zip_apply!(n, Zip::indexed(view_mut(param)), |k: usize, p: &mut T| {
+            None => zip_apply!(Zip::indexed(view_mut(param)), |k: usize, p: &mut T| {
                 *p = decayed(*p) - step * update(k);
             }),
         }
@@ -100,7 +98,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             let variance = state.next().expect("checked: variance");
             let (beta2, one_minus_beta2) = beta2;
             let eps1 = T::of(eps1);
-            zip_apply!(n, Zip::from(view_mut(&mut *variance)).and(view(grad)), |v: &mut T, &g: &T| {
+            zip_apply!(Zip::from(view_mut(&mut *variance)).and(view(grad)), |v: &mut T, &g: &T| {
                 *v = beta2 * *v + one_minus_beta2 * (g * g + eps1);
             });
             let variance: &[T] = variance;

@@ -10,7 +10,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adagrad";
 const SCALARS: usize = 4;
@@ -27,10 +26,8 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let weight_decay = T::of(s[1]);
     let eps = T::of(s[2]);
     let clr = T::of(s[3]);
-    let n = slot.param.len();
     let sum = slot.state.pop().expect("checked: sum");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(sum)),
         |p: &mut T, &g: &T, acc: &mut T| {
             let g = if maximize { -g } else { g };

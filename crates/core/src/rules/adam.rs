@@ -11,7 +11,6 @@ use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adam";
 const SCALARS: usize = 11;
@@ -34,7 +33,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let eps = T::of(s[8]);
     let step_size = T::of(s[9]);
     let amsgrad = slot.flag(10);
-    let n = slot.param.len();
 
     // Everything up to the second moment; returns (gradient, new p) for the final update.
     let moments = move |p: &mut T, g: T, m: &mut T, v: &mut T| {
@@ -56,7 +54,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let exp_avg_sq = state.next().expect("checked: expAvgSq");
     match state.next() {
         Some(max_exp_avg_sq) if amsgrad => zip_apply!(
-            n,
             Zip::from(view_mut(slot.param))
                 .and(view(slot.grad))
                 .and(view_mut(exp_avg))
@@ -69,7 +66,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             }
         ),
         _ => zip_apply!(
-            n,
             Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
             |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
                 moments(p, g, m, v);

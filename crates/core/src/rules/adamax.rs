@@ -10,7 +10,6 @@ use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "adamax";
 const SCALARS: usize = 7;
@@ -29,12 +28,10 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let beta2 = T::of(s[4]);
     let eps = T::of(s[5]);
     let step_size = T::of(s[6]);
-    let n = slot.param.len();
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");
     let exp_inf = state.next().expect("checked: expInf");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_inf)),
         |p: &mut T, &g: &T, m: &mut T, u: &mut T| {
             let g = if maximize { -g } else { g };

@@ -16,7 +16,6 @@ use crate::real::Real;
 use crate::reduce::{sum_by_index, sum_of_squares};
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "lamb";
 const SCALARS: usize = 11;
@@ -53,7 +52,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
 
     let param_norm = sum_of_squares(slot.param).sqrt();
     zip_apply!(
-        n,
         Zip::from(view(slot.grad)).and(view_mut(&mut *exp_avg)).and(view_mut(&mut *exp_avg_sq)),
         |&g: &T, m: &mut T, v: &mut T| {
             let g = if maximize { -g } else { g };
@@ -74,7 +72,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     };
     let step = T::of(lr * trust_ratio(param_norm, update_norm));
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(exp_avg)).and(view(exp_avg_sq)),
         |p: &mut T, &m: &T, &v: &T| {
             *p = *p - step * update(*p, m, v);

@@ -11,7 +11,6 @@ use crate::error::CoreError;
 use crate::real::{sign, Real};
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "lion";
 const SCALARS: usize = 7;
@@ -28,11 +27,9 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let (beta2, one_minus_beta2) = (T::of(s[3]), T::of(s[4]));
     let weight_decay = T::of(s[5]);
     let lr = T::of(s[6]);
-    let n = slot.param.len();
 
     let exp_avg = slot.state.pop().expect("checked: expAvg");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)),
         |p: &mut T, &g: &T, m: &mut T| {
             let g = if maximize { -g } else { g };

@@ -14,7 +14,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "nadam";
 const SCALARS: usize = 11;
@@ -37,13 +36,11 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let eps = T::of(s[8]);
     let grad_step = T::of(s[9]);
     let momentum_step = T::of(s[10]);
-    let n = slot.param.len();
 
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");
     let exp_avg_sq = state.next().expect("checked: expAvgSq");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
         |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
             let g = if maximize { -g } else { g };

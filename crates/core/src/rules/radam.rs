@@ -14,7 +14,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "radam";
 const SCALARS: usize = 10;
@@ -36,13 +35,11 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let eps = T::of(s[7]);
     let rectified = slot.flag(8);
     let step_size = T::of(s[9]);
-    let n = slot.param.len();
 
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");
     let exp_avg_sq = state.next().expect("checked: expAvgSq");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
         |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
             let g = if maximize { -g } else { g };

@@ -10,7 +10,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "rmsprop";
 const SCALARS: usize = 8;
@@ -32,7 +31,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let momentum = T::of(s[5]);
     let centered = slot.flag(6);
     let lr = T::of(s[7]);
-    let n = slot.param.len();
 
     let pre = move |p: T, g: T| {
         let g = if maximize { -g } else { g };
@@ -63,13 +61,12 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let param = view_mut(slot.param);
     let grad = view(slot.grad);
     match (buffer, grad_avg) {
-        (None, None) => zip_apply!(n, Zip::from(param).and(grad).and(view_mut(v)), |p: &mut T, &g: &T, v: &mut T| {
+        (None, None) => zip_apply!(Zip::from(param).and(grad).and(view_mut(v)), |p: &mut T, &g: &T, v: &mut T| {
             let g = pre(*p, g);
             square_avg(v, g);
             step(p, g, v.sqrt() + eps, None);
         }),
         (Some(b), None) => zip_apply!(
-            n,
             Zip::from(param).and(grad).and(view_mut(v)).and(view_mut(b)),
             |p: &mut T, &g: &T, v: &mut T, b: &mut T| {
                 let g = pre(*p, g);
@@ -78,7 +75,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             }
         ),
         (None, Some(gbar)) => zip_apply!(
-            n,
             Zip::from(param).and(grad).and(view_mut(v)).and(view_mut(gbar)),
             |p: &mut T, &g: &T, v: &mut T, gbar: &mut T| {
                 let g = pre(*p, g);
@@ -87,7 +83,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             }
         ),
         (Some(b), Some(gbar)) => zip_apply!(
-            n,
             Zip::from(param).and(grad).and(view_mut(v)).and(view_mut(b)).and(view_mut(gbar)),
             |p: &mut T, &g: &T, v: &mut T, b: &mut T, gbar: &mut T| {
                 let g = pre(*p, g);

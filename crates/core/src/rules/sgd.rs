@@ -9,7 +9,6 @@ use crate::error::CoreError;
 use crate::real::Real;
 use crate::slot::Slot;
 use crate::zip_apply;
-use ndarray::Zip;
 
 pub const NAME: &str = "sgd";
 const SCALARS: usize = 7;
@@ -29,7 +28,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let lr = T::of(s[5]);
     let first = slot.flag(6);
     let decay = s[1] != 0.0;
-    let n = slot.param.len();
     let pre = move |p: T, g: T| {
         let g = if maximize { -g } else { g };
         if decay {
@@ -39,14 +37,13 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
         }
     };
     if s[2] == 0.0 {
-        zip_apply!(n, Zip::from(view_mut(slot.param)).and(view(slot.grad)), |p: &mut T, &g: &T| {
+        zip_apply!(Zip::from(view_mut(slot.param)).and(view(slot.grad)), |p: &mut T, &g: &T| {
             *p = *p - lr * pre(*p, g);
         });
         return;
     }
     let buffer = slot.state.pop().expect("checked: one state tensor");
     zip_apply!(
-        n,
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(buffer)),
         |p: &mut T, &g: &T, b: &mut T| {
             let g = pre(*p, g);

@@ -1,0 +1,27 @@
+import type { Command } from 'commander'
+import { type DescentInfo, info } from '../info.js'
+
+/** `descent info [--json]`: version, backend, binary, rayon threads and target triple. */
+export function registerInfoCommand(program: Command): void {
+  program
+    .command('info')
+    .description('show the version, the backend in use and the native binary it loaded')
+    .option('--json', 'print the report as JSON')
+    .action((options: { json?: boolean }) => {
+      const report = info()
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report))
+    })
+}
+
+function formatInfo(report: DescentInfo): string {
+  const binary = report.binaryPath ?? `none (install ${report.platformPackage} for the native backend)`
+  const rows: [string, string][] = [
+    ['version', report.version],
+    ['backend', report.backend],
+    ['binary', binary],
+    ['target', report.target ?? '-'],
+    ['rayon threads', report.rayonThreads === null ? '-' : String(report.rayonThreads)],
+    ['node', `${process.version} (${process.platform}-${process.arch})`],
+  ]
+  return rows.map(([key, value]) => `${key.padEnd(15)}${value}\n`).join('')
+}
