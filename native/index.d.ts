@@ -33,6 +33,20 @@ export declare function normPartsF32(kind: number, tensors: Array<Float32Array>)
 /** `normPartsF32` for Float64Array tensors. */
 export declare function normPartsF64(kind: number, tensors: Array<Float64Array>): Float64Array
 
+export declare function randomStreams(seed: number, count: number): RandomStreams
+
+/**
+ * The first `count` outputs of descent's PRNG for `seed`: raw u32s, then f64 and f32
+ * uniforms and a permutation of 0..count, so tests can check the JS mirror bit for bit.
+ */
+export interface RandomStreams {
+  raw: Array<number>
+  uniformF64: Array<number>
+  uniformF32: Array<number>
+  below7: Array<number>
+  permutation: Array<number>
+}
+
 /** Names of the update rules compiled into this addon, in registry order. */
 export declare function ruleNames(): Array<string>
 

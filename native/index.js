@@ -841,6 +841,7 @@ module.exports.firstNonFiniteF64 = nativeBinding.firstNonFiniteF64
 module.exports.nativeInfo = nativeBinding.nativeInfo
 module.exports.normPartsF32 = nativeBinding.normPartsF32
 module.exports.normPartsF64 = nativeBinding.normPartsF64
+module.exports.randomStreams = nativeBinding.randomStreams
 module.exports.ruleNames = nativeBinding.ruleNames
 module.exports.scaleF32 = nativeBinding.scaleF32
 module.exports.scaleF64 = nativeBinding.scaleF64

@@ -21,7 +21,10 @@ export interface LocalRegistry {
 
 /** Starts verdaccio with its storage in `dir` (which the caller removes) and waits until it listens. */
 export async function startLocalRegistry(dir: string, upstream: string): Promise<LocalRegistry> {
-  const child = fork(__filename, ['serve', dir, upstream], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = fork(__filename, ['serve', dir, upstream], {
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
   let output = ''
   child.stdout?.on('data', (chunk) => {
     output += chunk
@@ -32,7 +35,9 @@ export async function startLocalRegistry(dir: string, upstream: string): Promise
   const stop = () => stopChild(child)
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port))
-    child.once('exit', (code, signal) => reject(new Error(`verdaccio exited (${code ?? signal}) before listening:\n${output}`)))
+    child.once('exit', (code, signal) =>
+      reject(new Error(`verdaccio exited (${code ?? signal}) before listening:\n${output}`)),
+    )
   }).catch(async (error) => {
     await stop()
     throw error

@@ -10,6 +10,7 @@ pub mod clip;
 pub mod elementwise;
 pub mod error;
 pub mod nonfinite;
+pub mod random;
 pub mod real;
 pub mod reduce;
 pub mod rules;

@@ -132,3 +132,28 @@ pub fn scale_f64(mut tensors: Vec<Float64ArraySlice>, coefficient: f64) -> Resul
 pub fn debug_panic(message: String) -> Result<()> {
     guarded(|| panic!("{message}"))
 }
+
+/// The first `count` outputs of descent's PRNG for `seed`: raw u32s, then f64 and f32
+/// uniforms and a permutation of 0..count, so tests can check the JS mirror bit for bit.
+#[napi(object)]
+pub struct RandomStreams {
+    pub raw: Vec<u32>,
+    pub uniform_f64: Vec<f64>,
+    pub uniform_f32: Vec<f64>,
+    pub below7: Vec<u32>,
+    pub permutation: Vec<u32>,
+}
+
+#[napi]
+pub fn random_streams(seed: u32, count: u32) -> Result<RandomStreams> {
+    guarded(|| {
+        let n = count as usize;
+        let mut r = descent_core::random::Rng::new(seed);
+        let raw = (0..n).map(|_| r.next_u32()).collect();
+        let uniform_f64 = (0..n).map(|_| r.uniform_f64()).collect();
+        let uniform_f32 = (0..n).map(|_| r.uniform_f32() as f64).collect();
+        let below7 = (0..n).map(|_| r.below(7)).collect();
+        let permutation = r.permutation(n);
+        Ok(RandomStreams { raw, uniform_f64, uniform_f32, below7, permutation })
+    })
+}
