@@ -25,6 +25,7 @@ export {
   type ParamGroup,
   type ParamGroupInput,
   type ParamStateDict,
+  type StepPlan,
 } from './optim/optimizer.js'
 export { RAdam, type RAdamOptions, radamRule } from './optim/radam.js'
 export { OPTIMIZERS, RULES } from './optim/registry.js'
@@ -32,4 +33,6 @@ export { RMSprop, type RMSpropOptions, rmspropRule } from './optim/rmsprop.js'
 export type { Plan, RuleDefinition, ScalarState, StateTensorSpec } from './optim/rule.js'
 export { SGD, type SGDOptions } from './optim/sgd.js'
 export { type DType, type FloatArray, Parameter } from './parameter.js'
+export { Rng } from './random.js'
 export * from './schedulers/index.js'
+export { checkTensor, type Tensor, type TensorData, tensor } from './tensor.js'

@@ -39,8 +39,10 @@ export class Parameter<A extends FloatArray = FloatArray> {
    * @param data a Float32Array or Float64Array, used in place (not copied)
    * @param shape dimensions (default `[data.length]`)
    * @param name optional name for messages
+   * @param grad optional gradient buffer to use (same type and length, not sharing memory with
+   *   `data`); models pass views of one contiguous buffer so native code sees all gradients at once
    */
-  constructor(data: A, shape?: readonly number[], name?: string) {
+  constructor(data: A, shape?: readonly number[], name?: string, grad?: A) {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw typeError('Parameter', 'data', 'a Float32Array or Float64Array', data)
     }
@@ -60,7 +62,9 @@ export class Parameter<A extends FloatArray = FloatArray> {
     this.data = data
     this.shape = Object.freeze([...dims])
     this.name = name
-    this.#grad = new (data.constructor as { new (n: number): A })(data.length)
+    this.#grad = new (data.constructor as { new (n: number): A })(0)
+    if (grad === undefined) this.#grad = new (data.constructor as { new (n: number): A })(data.length)
+    else this.grad = grad
   }
 
   /** The gradient buffer; assigning checks type, length and that it does not alias `data`. */

@@ -1,5 +1,5 @@
 import { resolveBackend } from '../backend/select.js'
-import type { Backend, BackendName } from '../backend/types.js'
+import type { Backend, BackendName, JsKernel, StepEntry } from '../backend/types.js'
 import { describe, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, overlaps, Parameter } from '../parameter.js'
 import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
@@ -24,6 +24,25 @@ export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Parameter> }
 
 /** A live param group: its parameters and resolved hyperparameters (schedulers set `lr`). */
 export type ParamGroup<O> = O & { readonly params: readonly Parameter[] }
+
+/**
+ * Steps planned in advance by `optimizer.planSteps`: the rule, the live buffers and the
+ * per-step scalars. Step k's scalars for parameter i start at `k·stride + Σ_{j<i} scalarCounts[j]`.
+ */
+export interface StepPlan {
+  readonly rule: string
+  readonly kernel: JsKernel
+  readonly params: readonly Parameter[]
+  /** State tensors per parameter, in kernel order (live buffers, updated in place). */
+  readonly state: readonly (readonly FloatArray[])[]
+  readonly scalars: Float64Array
+  readonly scalarCounts: readonly number[]
+  readonly stride: number
+  /** The backend entries of step k. */
+  entries(k: number): StepEntry[]
+  /** Records that the first `stepsDone` planned steps ran (scalar state: step counts, …). */
+  commit(stepsDone: number): void
+}
 
 /** Per-parameter state: scalars (`step`, …) and the rule's tensors. */
 export interface ParamState {
@@ -229,38 +248,116 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     if (this.onNonFinite !== 'ignore') {
       const bad = this.backend.firstNonFinite(params.map((p) => p.grad))
       if (bad >= 0) {
-        if (this.onNonFinite === 'throw') {
-          const name = (params[bad] as Parameter).name
-          throw new RangeError(
-            `${this.constructor.name}.step: params[${bad}]${name ? ` ('${name}')` : ''}.grad holds NaN or Infinity`,
-          )
-        }
+        if (this.onNonFinite === 'throw') throw this.nonFiniteError(bad)
         this.skippedSteps++
         return
       }
     }
-    const entries = []
-    const nexts: ScalarState[] = []
-    for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        const state = this.#state.get(p) ?? this.#initState(group, p)
-        const plan = this.#rule.plan(group, state.scalars, p)
-        const tensors = this.#rule.stateTensors(group, p).map((spec) => this.#tensor(state, spec, p))
-        entries.push({ param: p.data, grad: p.grad, state: tensors, shape: p.shape, scalars: plan.scalars })
-        nexts.push(plan.next)
-      }
-    }
-    this.backend.step(this.#rule.rule, this.#rule.kernel, entries)
-    let i = 0
-    for (const group of this.paramGroups) {
-      for (const p of group.params) (this.#state.get(p) as ParamState).scalars = nexts[i++] as ScalarState
-    }
+    const plan = this.#plan(params, 1)
+    this.backend.step(plan.rule, plan.kernel, plan.entries(0))
+    plan.commit(1)
   }
 
-  #initState(group: O, p: Parameter): ParamState {
-    const state = { scalars: this.#rule.initialScalars?.(group) ?? { step: 0 }, tensors: {} }
-    this.#state.set(p, state)
-    return state
+  /** The RangeError `onNonFinite: 'throw'` raises for the parameter at `index`. */
+  nonFiniteError(index: number): RangeError {
+    const p = this.paramGroups.flatMap((g) => g.params)[index]
+    const name = p?.name ? ` ('${p.name}')` : ''
+    return new RangeError(`${this.constructor.name}.step: params[${index}]${name}.grad holds NaN or Infinity`)
+  }
+
+  /**
+   * Plans the next `steps` steps at once, for engines that run many steps in one native call
+   * (`model.fit`): every check of `step()`, then the per-step scalars of each step for each
+   * parameter. `beforeStep(k)` runs before step k is planned, so a per-batch scheduler can set
+   * the lr there. Nothing changes until `commit(stepsDone)`.
+   */
+  planSteps(steps: number, beforeStep?: (k: number) => void): StepPlan {
+    if (!Number.isSafeInteger(steps) || steps < 0)
+      throw rangeError(`${this.constructor.name}.planSteps`, 'steps', 'an integer >= 0', steps)
+    return this.#plan(this.#checkBeforeStep(), steps, beforeStep)
+  }
+
+  #plan(params: Parameter[], steps: number, beforeStep?: (k: number) => void): StepPlan {
+    const groups = this.paramGroups.flatMap((g) => g.params.map(() => g))
+    const states = params.map(
+      (p, i) =>
+        this.#state.get(p) ?? {
+          scalars: this.#rule.initialScalars?.(groups[i] as O) ?? { step: 0 },
+          tensors: {},
+        },
+    )
+    const tensors = params.map((p, i) =>
+      this.#rule
+        .stateTensors(groups[i] as O, p)
+        .map((spec) => this.#tensor(states[i] as ParamState, spec, p)),
+    )
+    let current = states.map((s) => s.scalars)
+    const history: ScalarState[][] = [current]
+    const perStep: (readonly number[])[][] = []
+    for (let k = 0; k < steps; k++) {
+      beforeStep?.(k)
+      const planned = params.map((p, i) => {
+        const group = groups[i] as O
+        if (k > 0 || beforeStep)
+          this.#checkLr(
+            `${this.constructor.name}.step: param group ${this.paramGroups.indexOf(group as ParamGroup<O>)}`,
+            group.lr,
+          )
+        return this.#rule.plan(group, current[i] as ScalarState, p)
+      })
+      perStep.push(planned.map((x) => x.scalars))
+      current = planned.map((x) => x.next)
+      history.push(current)
+    }
+    const scalarCounts = (perStep[0] ?? params.map(() => [])).map((s) => s.length)
+    const stride = scalarCounts.reduce((a, b) => a + b, 0)
+    const scalars = new Float64Array(steps * stride)
+    for (const [k, step] of perStep.entries()) {
+      let at = k * stride
+      for (const [i, values] of step.entries()) {
+        if (values.length !== scalarCounts[i]) {
+          throw new Error(
+            `descent: rule '${this.#rule.rule}' planned ${values.length} scalars, expected ${scalarCounts[i]}`,
+          )
+        }
+        scalars.set(values, at)
+        at += values.length
+      }
+    }
+    return {
+      rule: this.#rule.rule,
+      kernel: this.#rule.kernel,
+      params,
+      state: tensors,
+      scalars,
+      scalarCounts,
+      stride,
+      entries: (k) => {
+        let at = k * stride
+        return params.map((p, i) => {
+          const count = scalarCounts[i] as number
+          const entry = {
+            param: p.data,
+            grad: p.grad,
+            state: tensors[i] as FloatArray[],
+            shape: p.shape,
+            scalars: [...scalars.subarray(at, at + count)],
+          }
+          at += count
+          return entry
+        })
+      },
+      commit: (stepsDone) => {
+        const after = history[stepsDone]
+        if (after === undefined)
+          throw rangeError('StepPlan.commit', 'stepsDone', `an integer in [0, ${steps}]`, stepsDone)
+        params.forEach((p, i) => {
+          const state = states[i] as ParamState
+          state.scalars = after[i] as ScalarState
+          this.#state.set(p, state)
+        })
+      },
+    }
   }
 
   /** A state tensor, created on first use (also when an option such as `amsgrad` is turned on mid-run). */
