@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
-import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import type { FloatArray, Parameter } from '../parameter.js'
+import { checkBoolean } from '../validate.js'
+import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import type { Plan, RuleDefinition, ScalarState } from './rule.js'
 
@@ -23,21 +24,13 @@ export interface AdamOptions {
 }
 
 export function validateAdam(where: string, o: Omit<AdamOptions, 'decoupledWeightDecay'>): void {
-  checkNonNegative(where, 'lr', o.lr)
-  checkBetas(where, o.betas)
-  checkNonNegative(where, 'eps', o.eps)
-  checkNonNegative(where, 'weightDecay', o.weightDecay)
+  validateMomentOptions(where, o)
   checkBoolean(where, 'amsgrad', o.amsgrad)
-  checkBoolean(where, 'maximize', o.maximize)
 }
 
 export function adamStateTensors(o: { amsgrad: boolean }, p: Parameter) {
-  const n = p.size
-  const tensors = [
-    { name: 'expAvg', length: n },
-    { name: 'expAvgSq', length: n },
-  ]
-  return o.amsgrad ? [...tensors, { name: 'maxExpAvgSq', length: n }] : tensors
+  const tensors = momentTensors(p)
+  return o.amsgrad ? [...tensors, { name: 'maxExpAvgSq', length: p.size }] : tensors
 }
 
 /** Adam's per-step scalars (the layout documented in crates/core/src/rules/adam.rs). */
@@ -52,13 +45,7 @@ export function adamPlan(
   const biasCorrection2 = 1 - beta2 ** t
   return {
     scalars: [
-      +o.maximize,
-      decoupled ? 0 : o.weightDecay,
-      decoupled ? 1 - o.lr * o.weightDecay : 1,
-      beta1,
-      1 - beta1,
-      beta2,
-      1 - beta2,
+      ...momentScalars(o, decoupled),
       Math.sqrt(biasCorrection2),
       o.eps,
       o.lr / biasCorrection1,
@@ -70,37 +57,23 @@ export function adamPlan(
 
 /** Mirror of crates/core/src/rules/adam.rs. */
 export const adamKernel: JsKernel = (p, g, [m, v, vmax], s, _shape, r) => {
-  const maximize = s[0] !== 0
-  const coupled = s[1] !== 0
-  const weightDecay = r(s[1] as number)
-  const decoupled = s[2] !== 1
-  const decayFactor = r(s[2] as number)
-  const beta1 = r(s[3] as number)
-  const oneMinusBeta1 = r(s[4] as number)
-  const beta2 = r(s[5] as number)
-  const oneMinusBeta2 = r(s[6] as number)
+  const moments = readMoments(s, r)
   const biasCorrection2Sqrt = r(s[7] as number)
   const eps = r(s[8] as number)
   const stepSize = r(s[9] as number)
   const amsgrad = s[10] !== 0 && vmax !== undefined
-  const expAvg = m as typeof p
-  const expAvgSq = v as typeof p
+  const expAvg = m as FloatArray
+  const expAvgSq = v as FloatArray
   for (let i = 0; i < p.length; i++) {
-    let pi = p[i] as number
-    let gi = maximize ? -(g[i] as number) : (g[i] as number)
-    if (coupled) gi = r(gi + r(weightDecay * pi))
-    if (decoupled) pi = r(pi * decayFactor)
-    const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
-    let vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
-    expAvg[i] = mi
-    expAvgSq[i] = vi
+    updateMoments(moments, p, g, expAvg, expAvgSq, i, r)
+    let vi = expAvgSq[i] as number
     if (amsgrad) {
       const old = vmax[i] as number
       vi = old > vi ? old : vi
       vmax[i] = vi
     }
     const denom = r(r(r(Math.sqrt(vi)) / biasCorrection2Sqrt) + eps)
-    p[i] = r(pi - r(stepSize * r(mi / denom)))
+    p[i] = r((p[i] as number) - r(stepSize * r((expAvg[i] as number) / denom)))
   }
 }
 

@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
-import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import type { FloatArray, Parameter } from '../parameter.js'
+import { checkBoolean, checkNonNegative } from '../validate.js'
+import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import type { RuleDefinition } from './rule.js'
 
@@ -51,20 +52,11 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
     maximize: false,
   },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
-    checkBetas(where, o.betas)
-    checkNonNegative(where, 'eps', o.eps)
-    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    validateMomentOptions(where, o)
     checkNonNegative(where, 'momentumDecay', o.momentumDecay)
     checkBoolean(where, 'decoupledWeightDecay', o.decoupledWeightDecay)
-    checkBoolean(where, 'maximize', o.maximize)
   },
-  stateTensors(_o, p: Parameter) {
-    return [
-      { name: 'expAvg', length: p.size },
-      { name: 'expAvgSq', length: p.size },
-    ]
-  },
+  stateTensors: (_o, p) => momentTensors(p),
   initialScalars: () => ({ step: 0, muProduct: 1 }),
   plan(o, state) {
     const t = state.step + 1
@@ -76,13 +68,7 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
     return {
       // Layout documented in crates/core/src/rules/nadam.rs.
       scalars: [
-        +o.maximize,
-        decoupled ? 0 : o.weightDecay,
-        decoupled ? 1 - o.lr * o.weightDecay : 1,
-        beta1,
-        1 - beta1,
-        beta2,
-        1 - beta2,
+        ...momentScalars(o, decoupled),
         1 - beta2 ** t,
         o.eps,
         (o.lr * (1 - muNow)) / (1 - muProduct),
@@ -92,33 +78,18 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
-    const maximize = s[0] !== 0
-    const coupled = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const decoupled = s[2] !== 1
-    const decayFactor = r(s[2] as number)
-    const beta1 = r(s[3] as number)
-    const oneMinusBeta1 = r(s[4] as number)
-    const beta2 = r(s[5] as number)
-    const oneMinusBeta2 = r(s[6] as number)
+    const moments = readMoments(s, r)
     const biasCorrection2 = r(s[7] as number)
     const eps = r(s[8] as number)
     const gradStep = r(s[9] as number)
     const momentumStep = r(s[10] as number)
-    const expAvg = m as typeof p
-    const expAvgSq = v as typeof p
+    const expAvg = m as FloatArray
+    const expAvgSq = v as FloatArray
     for (let i = 0; i < p.length; i++) {
-      let pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (coupled) gi = r(gi + r(weightDecay * pi))
-      if (decoupled) pi = r(pi * decayFactor)
-      const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
-      const vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
-      expAvg[i] = mi
-      expAvgSq[i] = vi
-      const denom = r(r(Math.sqrt(r(vi / biasCorrection2))) + eps)
-      pi = r(pi - r(gradStep * r(gi / denom)))
-      p[i] = r(pi - r(momentumStep * r(mi / denom)))
+      const gi = updateMoments(moments, p, g, expAvg, expAvgSq, i, r)
+      const denom = r(r(Math.sqrt(r((expAvgSq[i] as number) / biasCorrection2))) + eps)
+      const pi = r((p[i] as number) - r(gradStep * r(gi / denom)))
+      p[i] = r(pi - r(momentumStep * r((expAvg[i] as number) / denom)))
     }
   }) satisfies JsKernel,
 }

@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
-import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import type { FloatArray, Parameter } from '../parameter.js'
+import { checkBoolean } from '../validate.js'
+import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import type { RuleDefinition } from './rule.js'
 
@@ -49,19 +50,10 @@ export const radamRule: RuleDefinition<RAdamOptions> = {
     maximize: false,
   },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
-    checkBetas(where, o.betas)
-    checkNonNegative(where, 'eps', o.eps)
-    checkNonNegative(where, 'weightDecay', o.weightDecay)
+    validateMomentOptions(where, o)
     checkBoolean(where, 'decoupledWeightDecay', o.decoupledWeightDecay)
-    checkBoolean(where, 'maximize', o.maximize)
   },
-  stateTensors(_o, p: Parameter) {
-    return [
-      { name: 'expAvg', length: p.size },
-      { name: 'expAvgSq', length: p.size },
-    ]
-  },
+  stateTensors: (_o, p) => momentTensors(p),
   plan(o, state) {
     const t = state.step + 1
     const [beta1, beta2] = o.betas
@@ -78,47 +70,22 @@ export const radamRule: RuleDefinition<RAdamOptions> = {
     const decoupled = o.decoupledWeightDecay
     return {
       // Layout documented in crates/core/src/rules/radam.rs.
-      scalars: [
-        +o.maximize,
-        decoupled ? 0 : o.weightDecay,
-        decoupled ? 1 - o.lr * o.weightDecay : 1,
-        beta1,
-        1 - beta1,
-        beta2,
-        1 - beta2,
-        o.eps,
-        +rectified,
-        stepSize,
-      ],
+      scalars: [...momentScalars(o, decoupled), o.eps, +rectified, stepSize],
       next: { step: t },
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
-    const maximize = s[0] !== 0
-    const coupled = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const decoupled = s[2] !== 1
-    const decayFactor = r(s[2] as number)
-    const beta1 = r(s[3] as number)
-    const oneMinusBeta1 = r(s[4] as number)
-    const beta2 = r(s[5] as number)
-    const oneMinusBeta2 = r(s[6] as number)
+    const moments = readMoments(s, r)
     const eps = r(s[7] as number)
     const rectified = s[8] !== 0
     const stepSize = r(s[9] as number)
-    const expAvg = m as typeof p
-    const expAvgSq = v as typeof p
+    const expAvg = m as FloatArray
+    const expAvgSq = v as FloatArray
     for (let i = 0; i < p.length; i++) {
-      let pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (coupled) gi = r(gi + r(weightDecay * pi))
-      if (decoupled) pi = r(pi * decayFactor)
-      const mi = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
-      const vi = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
-      expAvg[i] = mi
-      expAvgSq[i] = vi
-      const direction = rectified ? r(mi / r(r(Math.sqrt(vi)) + eps)) : mi
-      p[i] = r(pi - r(stepSize * direction))
+      updateMoments(moments, p, g, expAvg, expAvgSq, i, r)
+      const mi = expAvg[i] as number
+      const direction = rectified ? r(mi / r(r(Math.sqrt(expAvgSq[i] as number)) + eps)) : mi
+      p[i] = r((p[i] as number) - r(stepSize * direction))
     }
   }) satisfies JsKernel,
 }

@@ -2,13 +2,13 @@
 //! decoupled weight decay. eps is added outside the square root, after bias correction.
 //! AMSGrad keeps the max of the raw second moment (as torch's code, not its docs).
 //!
-//! Scalars: [maximize, coupledWeightDecay, decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁,
-//! β₂, 1 − β₂, √(1 − β₂ᵗ), eps, lr / (1 − β₁ᵗ), amsgrad].
+//! Scalars: [the seven of `moments.rs`, √(1 − β₂ᵗ), eps, lr / (1 − β₁ᵗ), amsgrad].
 //! State: [expAvg, expAvgSq] and maxExpAvgSq with amsgrad.
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
+use crate::rules::moments::Moments;
 use crate::slot::Slot;
 use crate::zip_apply;
 
@@ -22,28 +22,11 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let coupled = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let decoupled = s[2] != 1.0;
-    let decay_factor = T::of(s[2]);
-    let (beta1, one_minus_beta1) = (T::of(s[3]), T::of(s[4]));
-    let (beta2, one_minus_beta2) = (T::of(s[5]), T::of(s[6]));
+    let moments = Moments::<T>::read(s);
     let bias_correction2_sqrt = T::of(s[7]);
     let eps = T::of(s[8]);
     let step_size = T::of(s[9]);
     let amsgrad = slot.flag(10);
-
-    // Everything up to the second moment; returns (gradient, new p) for the final update.
-    let moments = move |p: &mut T, g: T, m: &mut T, v: &mut T| {
-        let g = if maximize { -g } else { g };
-        let g = if coupled { g + weight_decay * *p } else { g };
-        if decoupled {
-            *p = *p * decay_factor;
-        }
-        *m = beta1 * *m + one_minus_beta1 * g;
-        *v = beta2 * *v + one_minus_beta2 * (g * g);
-    };
     let update = move |p: &mut T, m: T, v: T| {
         let denom = v.sqrt() / bias_correction2_sqrt + eps;
         *p = *p - step_size * (m / denom);
@@ -60,7 +43,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
                 .and(view_mut(exp_avg_sq))
                 .and(view_mut(max_exp_avg_sq)),
             |p: &mut T, &g: &T, m: &mut T, v: &mut T, vmax: &mut T| {
-                moments(p, g, m, v);
+                moments.update(p, g, m, v);
                 *vmax = max(*vmax, *v);
                 update(p, *m, *vmax);
             }
@@ -68,7 +51,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
         _ => zip_apply!(
             Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
             |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
-                moments(p, g, m, v);
+                moments.update(p, g, m, v);
                 update(p, *m, *v);
             }
         ),

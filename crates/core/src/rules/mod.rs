@@ -13,6 +13,7 @@ pub mod adam;
 pub mod adamax;
 pub mod lamb;
 pub mod lion;
+pub mod moments;
 pub mod nadam;
 pub mod radam;
 pub mod rmsprop;

@@ -4,14 +4,14 @@
 //! product (it keeps the product as scalar state) and folds them into the two step sizes.
 //! eps is added outside the square root, after the second-moment bias correction.
 //!
-//! Scalars: [maximize, coupledWeightDecay, decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁,
-//! β₂, 1 − β₂, 1 − β₂ᵗ, eps, gradStep = lr(1 − μ_t)/(1 − Π_{i≤t} μ_i),
+//! Scalars: [the seven of `moments.rs`, 1 − β₂ᵗ, eps, gradStep = lr(1 − μ_t)/(1 − Π_{i≤t} μ_i),
 //! momentumStep = lr·μ_{t+1}/(1 − μ_{t+1}·Π_{i≤t} μ_i)].
 //! State: [expAvg, expAvgSq].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::moments::Moments;
 use crate::slot::Slot;
 use crate::zip_apply;
 
@@ -25,13 +25,7 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let coupled = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let decoupled = s[2] != 1.0;
-    let decay_factor = T::of(s[2]);
-    let (beta1, one_minus_beta1) = (T::of(s[3]), T::of(s[4]));
-    let (beta2, one_minus_beta2) = (T::of(s[5]), T::of(s[6]));
+    let moments = Moments::<T>::read(s);
     let bias_correction2 = T::of(s[7]);
     let eps = T::of(s[8]);
     let grad_step = T::of(s[9]);
@@ -43,13 +37,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
         |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
-            let g = if maximize { -g } else { g };
-            let g = if coupled { g + weight_decay * *p } else { g };
-            if decoupled {
-                *p = *p * decay_factor;
-            }
-            *m = beta1 * *m + one_minus_beta1 * g;
-            *v = beta2 * *v + one_minus_beta2 * (g * g);
+            let g = moments.update(p, g, m, v);
             let denom = (*v / bias_correction2).sqrt() + eps;
             // Two separate subtractions, in torch's order: the Nesterov look-ahead is a
             // gradient term plus a momentum term with different step sizes.

@@ -4,14 +4,14 @@
 //! rectification r. The caller decides the branch and folds r, √(1 − β₂ᵗ), 1/(1 − β₁ᵗ) and lr
 //! into one step size. eps is added to √v of the *uncorrected* v (torch's order).
 //!
-//! Scalars: [maximize, coupledWeightDecay, decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁,
-//! β₂, 1 − β₂, eps, rectified (ρ_t > 5), stepSize], where stepSize is
+//! Scalars: [the seven of `moments.rs`, eps, rectified (ρ_t > 5), stepSize], where stepSize is
 //! lr·r·√(1 − β₂ᵗ)/(1 − β₁ᵗ) when rectified, else lr/(1 − β₁ᵗ).
 //! State: [expAvg, expAvgSq].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::moments::Moments;
 use crate::slot::Slot;
 use crate::zip_apply;
 
@@ -25,13 +25,7 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let coupled = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let decoupled = s[2] != 1.0;
-    let decay_factor = T::of(s[2]);
-    let (beta1, one_minus_beta1) = (T::of(s[3]), T::of(s[4]));
-    let (beta2, one_minus_beta2) = (T::of(s[5]), T::of(s[6]));
+    let moments = Moments::<T>::read(s);
     let eps = T::of(s[7]);
     let rectified = slot.flag(8);
     let step_size = T::of(s[9]);
@@ -42,13 +36,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_avg_sq)),
         |p: &mut T, &g: &T, m: &mut T, v: &mut T| {
-            let g = if maximize { -g } else { g };
-            let g = if coupled { g + weight_decay * *p } else { g };
-            if decoupled {
-                *p = *p * decay_factor;
-            }
-            *m = beta1 * *m + one_minus_beta1 * g;
-            *v = beta2 * *v + one_minus_beta2 * (g * g);
+            moments.update(p, g, m, v);
             let direction = if rectified { *m / (v.sqrt() + eps) } else { *m };
             *p = *p - step_size * direction;
         }

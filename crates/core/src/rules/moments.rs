@@ -1,0 +1,52 @@
+//! The gradient pre-processing and moment update the Adam family shares (Adam/AdamW, NAdam,
+//! RAdam), written once: `src/optim/moments.ts` is its mirror.
+//!
+//! Scalars (the first seven of each of those rules): [maximize, coupledWeightDecay,
+//! decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁, β₂, 1 − β₂].
+
+use crate::real::Real;
+
+pub const SCALARS: usize = 7;
+
+#[derive(Clone, Copy)]
+pub struct Moments<T> {
+    maximize: bool,
+    coupled: bool,
+    weight_decay: T,
+    decoupled: bool,
+    decay_factor: T,
+    beta1: T,
+    one_minus_beta1: T,
+    beta2: T,
+    one_minus_beta2: T,
+}
+
+impl<T: Real> Moments<T> {
+    pub fn read(s: &[f64]) -> Self {
+        Moments {
+            maximize: s[0] != 0.0,
+            coupled: s[1] != 0.0,
+            weight_decay: T::of(s[1]),
+            decoupled: s[2] != 1.0,
+            decay_factor: T::of(s[2]),
+            beta1: T::of(s[3]),
+            one_minus_beta1: T::of(s[4]),
+            beta2: T::of(s[5]),
+            one_minus_beta2: T::of(s[6]),
+        }
+    }
+
+    /// g ← ±g (+ λθ with L2); θ ← θ(1 − γλ) when decoupled; m ← β₁m + (1−β₁)g;
+    /// v ← β₂v + (1−β₂)g². Returns the pre-processed gradient.
+    #[inline(always)]
+    pub fn update(&self, p: &mut T, g: T, m: &mut T, v: &mut T) -> T {
+        let g = if self.maximize { -g } else { g };
+        let g = if self.coupled { g + self.weight_decay * *p } else { g };
+        if self.decoupled {
+            *p = *p * self.decay_factor;
+        }
+        *m = self.beta1 * *m + self.one_minus_beta1 * g;
+        *v = self.beta2 * *v + self.one_minus_beta2 * (g * g);
+        g
+    }
+}

@@ -1,0 +1,95 @@
+import type { Round } from '../backend/types.js'
+import type { FloatArray, Parameter } from '../parameter.js'
+import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+
+/**
+ * The gradient pre-processing and moment update the Adam family shares (Adam/AdamW, NAdam,
+ * RAdam), written once; the mirror of crates/core/src/rules/moments.rs.
+ */
+
+/** Options every Adam-family optimizer has. */
+export interface MomentOptions {
+  lr: number
+  betas: readonly [number, number]
+  eps: number
+  weightDecay: number
+  maximize: boolean
+}
+
+export function validateMomentOptions(where: string, o: MomentOptions): void {
+  checkNonNegative(where, 'lr', o.lr)
+  checkBetas(where, o.betas)
+  checkNonNegative(where, 'eps', o.eps)
+  checkNonNegative(where, 'weightDecay', o.weightDecay)
+  checkBoolean(where, 'maximize', o.maximize)
+}
+
+/** The first and second moment tensors. */
+export function momentTensors(p: Parameter) {
+  return [
+    { name: 'expAvg', length: p.size },
+    { name: 'expAvgSq', length: p.size },
+  ]
+}
+
+/** The seven leading scalars of the Adam-family kernels (layout in moments.rs). */
+export function momentScalars(o: MomentOptions, decoupled: boolean): number[] {
+  const [beta1, beta2] = o.betas
+  return [
+    +o.maximize,
+    decoupled ? 0 : o.weightDecay,
+    decoupled ? 1 - o.lr * o.weightDecay : 1,
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+  ]
+}
+
+/** The seven leading scalars, rounded to the element type once per step. */
+export interface Moments {
+  readonly maximize: boolean
+  readonly coupled: boolean
+  readonly weightDecay: number
+  readonly decoupled: boolean
+  readonly decayFactor: number
+  readonly beta1: number
+  readonly oneMinusBeta1: number
+  readonly beta2: number
+  readonly oneMinusBeta2: number
+}
+
+export function readMoments(s: readonly number[], r: Round): Moments {
+  return {
+    maximize: s[0] !== 0,
+    coupled: s[1] !== 0,
+    weightDecay: r(s[1] as number),
+    decoupled: s[2] !== 1,
+    decayFactor: r(s[2] as number),
+    beta1: r(s[3] as number),
+    oneMinusBeta1: r(s[4] as number),
+    beta2: r(s[5] as number),
+    oneMinusBeta2: r(s[6] as number),
+  }
+}
+
+/**
+ * Element i: g ← ±g (+ λθ with L2); θ ← θ(1 − γλ) when decoupled; m ← β₁m + (1−β₁)g;
+ * v ← β₂v + (1−β₂)g². Writes p[i], m[i], v[i]; returns the pre-processed gradient.
+ */
+export function updateMoments(
+  k: Moments,
+  p: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  i: number,
+  r: Round,
+): number {
+  let gi = k.maximize ? -(g[i] as number) : (g[i] as number)
+  if (k.coupled) gi = r(gi + r(k.weightDecay * (p[i] as number)))
+  if (k.decoupled) p[i] = r((p[i] as number) * k.decayFactor)
+  m[i] = r(r(k.beta1 * (m[i] as number)) + r(k.oneMinusBeta1 * gi))
+  v[i] = r(r(k.beta2 * (v[i] as number)) + r(k.oneMinusBeta2 * r(gi * gi)))
+  return gi
+}
