@@ -251,7 +251,10 @@ test.before(async (t) => {
     npmrc,
     `registry=${registry.url}\n//${new URL(registry.url).host}/:_authToken=descent-install-test\n`,
   )
+  // TMPDIR inside `work`: napi's and npm's scratch dirs go when `work` goes.
+  mkdirSync(join(work, 'tmp'))
   const npmEnv = cleanEnv({
+    TMPDIR: join(work, 'tmp'),
     npm_config_userconfig: npmrc,
     npm_config_cache: join(work, 'npm-cache'),
     npm_config_registry: registry.url,

@@ -33,14 +33,19 @@ function loadedFile(a: Addon): string | null {
   return null
 }
 
+let platformPackage: string | undefined
+
 /**
  * The npm package that carries this platform's binary, named as napi-rs names it:
  * `descent-<platform>-<arch>[-<abi>]`, e.g. descent-linux-x64-gnu, descent-darwin-arm64.
  */
 export function platformPackageName(): string {
-  const { platform, arch } = process
-  const abi = platform === 'linux' ? (isMusl() ? '-musl' : '-gnu') : platform === 'win32' ? '-msvc' : ''
-  return `descent-${platform}-${arch}${abi}`
+  if (platformPackage === undefined) {
+    const { platform, arch } = process
+    const abi = platform === 'linux' ? (isMusl() ? '-musl' : '-gnu') : platform === 'win32' ? '-msvc' : ''
+    platformPackage = `descent-${platform}-${arch}${abi}`
+  }
+  return platformPackage
 }
 
 function isMusl(): boolean {
