@@ -9,14 +9,60 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Gaussian blobs around uniformly drawn centers. */
+export declare function blobsData(samples: number, features: number, centers: number, std: number, seed: number): LabelledArrays
+
+/** The tutorial's random (unlearnable) classification data. */
+export declare function classificationData(samples: number, features: number, classes: number, seed: number): LabelledArrays
+
 /** Panics inside the binding on purpose, so tests can prove a panic surfaces as a JS error. */
 export declare function debugPanic(message: string): void
+
+/** Parses and validates a safetensors file image without copying tensor bytes. */
+export declare function deserializeSafetensors(file: Uint8Array): SafetensorsContents
+
+/**
+ * Applies the deterministic `ln`, `exp`, `sin` or `cos` (`name`) to every element of `xs`, so
+ * tests can compare `src/detmath.ts` with the Rust functions bit for bit.
+ */
+export declare function detmathEval(name: string, xs: Float64Array): Float64Array
+
+/** What `trainEpochF32`/`trainEpochF64` report. */
+export interface EpochResult {
+  /** Mean loss of each batch whose forward pass ran. */
+  losses: Float64Array
+  /** Batches whose optimizer step ran. */
+  steps: number
+  /** The optimizer's index of the parameter whose gradient held NaN/±∞, or -1. */
+  nonFinite: number
+}
+
+/** Mean loss and hits (rows classified right) over the rows of `x`. */
+export declare function evaluateF32(network: Uint32Array, params: Float32Array, x: Float32Array, labels: Int32Array, values: Float32Array): NetworkEvaluation
+
+/** Mean loss and hits (rows classified right) over the rows of `x`. */
+export declare function evaluateF64(network: Uint32Array, params: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array): NetworkEvaluation
 
 /** Index of the first tensor holding NaN or ±Infinity, or -1. */
 export declare function firstNonFiniteF32(tensors: Array<Float32Array>): number
 
 /** `firstNonFiniteF32` for Float64Array tensors. */
 export declare function firstNonFiniteF64(tensors: Array<Float64Array>): number
+
+/** A classification set: `x` row-major [samples, features], `y` one label per row. */
+export interface LabelledArrays {
+  x: Float64Array
+  y: Int32Array
+}
+
+/** The mean loss of all rows of `x` as one batch; overwrites `grads` with its gradient. */
+export declare function lossAndGradF32(network: Uint32Array, params: Float32Array, grads: Float32Array, x: Float32Array, labels: Int32Array, values: Float32Array): number
+
+/** The mean loss of all rows of `x` as one batch; overwrites `grads` with its gradient. */
+export declare function lossAndGradF64(network: Uint32Array, params: Float64Array, grads: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array): number
+
+/** Two interleaving half circles. */
+export declare function moonsData(samples: number, noise: number, seed: number): LabelledArrays
 
 export declare function nativeInfo(): NativeInfo
 
@@ -27,11 +73,31 @@ export interface NativeInfo {
   target: string
 }
 
+/** What `evaluateF32`/`evaluateF64` report. */
+export interface NetworkEvaluation {
+  /** Mean loss over all rows. */
+  loss: number
+  /** Rows whose largest output is at the label (softmax outputs; 0 otherwise). */
+  hits: number
+}
+
+/**
+ * The first `count` standard normal samples for `seed` (Box–Muller over descent's PRNG), so
+ * tests can check the JS mirror bit for bit.
+ */
+export declare function normalSamples(seed: number, count: number): Float64Array
+
 /** Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0). */
 export declare function normPartsF32(kind: number, tensors: Array<Float32Array>): Float64Array
 
 /** `normPartsF32` for Float64Array tensors. */
 export declare function normPartsF64(kind: number, tensors: Array<Float64Array>): Float64Array
+
+/** The network's outputs (softmax probabilities or values) for the rows of `x`. */
+export declare function predictF32(network: Uint32Array, params: Float32Array, x: Float32Array): Float32Array
+
+/** The network's outputs (softmax probabilities or values) for the rows of `x`. */
+export declare function predictF64(network: Uint32Array, params: Float64Array, x: Float64Array): Float64Array
 
 export declare function randomStreams(seed: number, count: number): RandomStreams
 
@@ -47,14 +113,55 @@ export interface RandomStreams {
   permutation: Array<number>
 }
 
+/** A regression set: `x` row-major [samples, features], `y` one target per row. */
+export interface RegressionArrays {
+  x: Float64Array
+  y: Float64Array
+}
+
+/** The tutorial's y = 4 + 3x + N(0, 1) data (`descent_core::data::regression`). */
+export declare function regressionData(samples: number, seed: number): RegressionArrays
+
 /** Names of the update rules compiled into this addon, in registry order. */
 export declare function ruleNames(): Array<string>
+
+/** A parsed file: `__metadata__` and the tensor table, in file order. */
+export interface SafetensorsContents {
+  metadata: Record<string, string>
+  tensors: Array<SafetensorsEntry>
+}
+
+/** Where one tensor lies in a parsed file (`start..end`: byte offsets into the file). */
+export interface SafetensorsEntry {
+  name: string
+  dtype: string
+  shape: Array<number>
+  start: number
+  end: number
+}
+
+/** One tensor to write: its bytes as a Uint8Array view of the typed array. */
+export interface SafetensorsInput {
+  name: string
+  dtype: string
+  shape: Array<number>
+  bytes: Uint8Array
+}
 
 /** Multiplies every tensor by `coefficient` in place. */
 export declare function scaleF32(tensors: Array<Float32Array>, coefficient: number): void
 
 /** `scaleF32` for Float64Array tensors. */
 export declare function scaleF64(tensors: Array<Float64Array>, coefficient: number): void
+
+/**
+ * Serializes `tensors` and the string map `metadata` (the header's `__metadata__`) into one
+ * safetensors file image.
+ */
+export declare function serializeSafetensors(tensors: Array<SafetensorsInput>, metadata: Record<string, string>): Buffer
+
+/** Interleaved spiral arms. */
+export declare function spiralsData(samples: number, classes: number, noise: number, seed: number): LabelledArrays
 
 /**
  * Applies rule `rule` to every parameter in one call. `tensors` holds, per parameter,
@@ -65,3 +172,21 @@ export declare function stepF32(rule: number, tensors: Array<Float32Array>, layo
 
 /** `stepF32` for Float64Array parameters. */
 export declare function stepF64(rule: number, tensors: Array<Float64Array>, layout: Uint32Array, scalars: Float64Array): void
+
+/**
+ * One epoch (or a range of its batches) of training; the suffix names the element type. Per
+ * batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
+ * scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
+ * parameter [network tensor index, state tensor count, scalar count]; `batches` is
+ * [batchSize, first batch, batch count, check non-finite (0/1)].
+ */
+export declare function trainEpochF32(network: Uint32Array, params: Float32Array, grads: Float32Array, rule: number, state: Array<Float32Array>, slots: Uint32Array, scalars: Float64Array, x: Float32Array, labels: Int32Array, values: Float32Array, order: Uint32Array, batches: Uint32Array): EpochResult
+
+/**
+ * One epoch (or a range of its batches) of training; the suffix names the element type. Per
+ * batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
+ * scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
+ * parameter [network tensor index, state tensor count, scalar count]; `batches` is
+ * [batchSize, first batch, batch count, check non-finite (0/1)].
+ */
+export declare function trainEpochF64(network: Uint32Array, params: Float64Array, grads: Float64Array, rule: number, state: Array<Float64Array>, slots: Uint32Array, scalars: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array, order: Uint32Array, batches: Uint32Array): EpochResult

@@ -75,7 +75,8 @@ export function callNative<R>(f: () => R): R {
 
 let ruleIndices: Map<string, number> | undefined
 
-function ruleIndex(a: Addon, rule: string): number {
+/** The registry index of `rule` in the loaded addon (a DescentError if it has no such rule). */
+export function ruleIndex(a: Addon, rule: string): number {
   ruleIndices ??= new Map(a.ruleNames().map((name, i) => [name, i]))
   const index = ruleIndices.get(rule)
   if (index === undefined)
@@ -144,4 +145,14 @@ export function nativeBackend(a: Addon): Backend {
       )
     },
   }
+}
+
+/**
+ * The loaded addon, for callers that already resolved the backend to `'native'`. Kept here so
+ * that no public declaration file refers to the addon's generated types (whose relative path
+ * differs between src/ and dist/src/).
+ */
+export function nativeAddon(): Addon {
+  if (addon === undefined) throw new DescentError('DESCENT_NO_NATIVE', 'the native addon is not loaded')
+  return addon
 }

@@ -7,8 +7,11 @@
 //! every buffer.
 
 pub mod clip;
+pub mod data;
+pub mod detmath;
 pub mod elementwise;
 pub mod error;
+pub mod nn;
 pub mod nonfinite;
 pub mod random;
 pub mod real;

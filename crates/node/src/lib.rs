@@ -2,8 +2,10 @@
 //! core, map errors in one place (`errors.rs`). Every export runs inside `guarded`, so a Rust
 //! panic becomes a JS error instead of aborting Node.
 
+pub mod data;
 mod errors;
 mod layout;
+pub mod models;
 
 use descent_core::clip::{scale_in_place, tensor_norm_part, NormKind};
 use descent_core::nonfinite::first_non_finite;

