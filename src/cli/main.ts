@@ -1,10 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { packageVersion } from '../info.js'
+import { registerBenchCommand } from './bench.js'
 import { registerInfoCommand } from './info.js'
+import { registerSchedulesCommand } from './schedules.js'
+import { registerTourCommand } from './tour.js'
+import { registerTrajectoriesCommand } from './trajectories.js'
 
 /** One function per command, each in its own file: `(program) => void` adds the command to `program`. */
-const COMMANDS: readonly ((program: Command) => void)[] = [registerInfoCommand]
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerInfoCommand,
+  registerTourCommand,
+  registerBenchCommand,
+  registerSchedulesCommand,
+  registerTrajectoriesCommand,
+]
 
 /** Builds the `descent` command line. Settings made before the commands are added are inherited by them. */
 export function buildProgram(): Command {

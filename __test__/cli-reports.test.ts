@@ -1,0 +1,136 @@
+/**
+ * Every report-writing command end to end, as a user runs it, on small settings: exit code 0,
+ * tables on stdout, progress lines on stderr, index.html + results.json + one PNG per chart,
+ * and results.json valid against its documented schema.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import test from 'ava'
+import { descent, SMALL_RUNS, tempDir } from './helpers/cli.js'
+import { schemaErrors } from './helpers/results-schema.js'
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+
+/** What each command must put in its report, beyond the common checks. */
+const EXPECTED: Record<string, { charts: string[]; tables: RegExp }> = {
+  tour: {
+    charts: ['convergence', 'schedules', 'loss-per-size', 'cosine-restarts', 'mlp-training', 'timing'],
+    tables: /One update of each optimizer[\s\S]*Linear regression[\s\S]*x after each step[\s\S]*SimpleNN/,
+  },
+  bench: {
+    charts: ['loss-per-size', 'timing', 'time-to-target'],
+    tables: /Optimizer benchmark[\s\S]*Time to target/,
+  },
+  trajectories: {
+    charts: ['trajectory-quadratic', 'trajectory-rosenbrock', 'trajectory-beale', 'trajectory-saddle'],
+    tables: /Where each optimizer ended/,
+  },
+  schedules: {
+    charts: ['schedules', 'cosine-restarts', 'schedules-pytorch', 'schedules-tutorial'],
+    tables: /PyTorch's schedulers/,
+  },
+}
+
+for (const [command, args] of Object.entries(SMALL_RUNS)) {
+  test(`descent ${args.join(' ')} writes a valid report`, async (t) => {
+    const out = tempDir(command)
+    const result = await descent(...args, '--out', out)
+    t.is(result.status, 0, result.stderr)
+    const expected = EXPECTED[command] as (typeof EXPECTED)[string]
+    t.regex(result.stdout, expected.tables)
+    t.regex(result.stdout, /report: .*index\.html/)
+    t.notRegex(result.stderr, /error|\n\s+at /i)
+    if (command === 'tour' || command === 'bench') {
+      t.regex(result.stderr, /^\[1\/\d+\] /m, 'without a terminal, progress is one plain line per step')
+    }
+
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    t.notRegex(html, /<script|<link|@import|url\(http/i, 'self-contained: no scripts, no external resources')
+    const document = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+    t.is(schemaErrors(document), '')
+    t.is(document.command, command)
+    t.true(document.summary.length > 0)
+    const ids = document.charts.map((c: { id: string }) => c.id)
+    for (const id of expected.charts) t.true(ids.includes(id), `chart ${id} in results.json`)
+    for (const chart of document.charts as { id: string; png: string; data: unknown[] }[]) {
+      t.true(chart.data.length > 0, `${chart.id} has data`)
+      t.true(html.includes(`data-chart="${chart.id}"`), `${chart.id} in index.html`)
+      const png = readFileSync(join(out, chart.png))
+      t.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, `${chart.png} is a PNG`)
+      t.true(statSync(join(out, chart.png)).size > 5000, `${chart.png} is not blank`)
+    }
+  })
+}
+
+test('--quiet prints nothing, and still writes the report', async (t) => {
+  const out = tempDir('quiet')
+  const result = await descent('schedules', '--quiet', '--out', out)
+  t.is(result.status, 0, result.stderr)
+  t.is(result.stdout, '')
+  t.is(result.stderr, '')
+  t.true(existsSync(join(out, 'results.json')))
+})
+
+test('bench --json FILE writes the results document; --json - prints it alone on stdout', async (t) => {
+  const out = tempDir('json')
+  const file = join(out, 'bench.json')
+  const small = [
+    'bench',
+    '--sizes',
+    '4',
+    '--epochs',
+    '2',
+    '--repeats',
+    '1',
+    '--datasets',
+    'none',
+    '--optimizers',
+    'adam',
+  ]
+  const toFile = await descent(...small, '--json', file, '--out', out)
+  t.is(toFile.status, 0, toFile.stderr)
+  const written = JSON.parse(readFileSync(file, 'utf8'))
+  t.deepEqual(written, JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')))
+  t.is(schemaErrors(written), '')
+  t.deepEqual(
+    written.bench.runs.map((r: { backend: string }) => r.backend),
+    ['native', 'js'],
+  )
+
+  const toStdout = await descent(...small, '--json', '-', '--out', out)
+  t.is(toStdout.status, 0, toStdout.stderr)
+  const printed = JSON.parse(toStdout.stdout)
+  t.is(schemaErrors(printed), '')
+  t.is(printed.bench.runs[0].lossHistory.length, 2)
+})
+
+test('bench --backends tfjs without TensorFlow.js installed says so and still succeeds', async (t) => {
+  const out = tempDir('tfjs')
+  const result = await descent(
+    'bench',
+    '--backends',
+    'native,tfjs',
+    '--sizes',
+    '4',
+    '--epochs',
+    '2',
+    '--repeats',
+    '1',
+    '--datasets',
+    'none',
+    '--optimizers',
+    'sgd',
+    '--out',
+    out,
+  )
+  t.is(result.status, 0, result.stderr)
+  const document = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+  let tfjsInstalled = true
+  try {
+    require.resolve('@tensorflow/tfjs')
+  } catch {
+    tfjsInstalled = false
+  }
+  if (tfjsInstalled) t.true(document.bench.runs.some((r: { backend: string }) => r.backend === 'tfjs'))
+  else t.regex(JSON.stringify(document.bench.skipped), /tfjs is not installed/)
+})
