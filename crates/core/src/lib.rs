@@ -6,6 +6,7 @@
 //! the same numbers and stays bit-identical. Kernels never allocate state: the caller owns
 //! every buffer.
 
+pub mod checkpoint;
 pub mod clip;
 pub mod data;
 pub mod detmath;

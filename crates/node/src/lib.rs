@@ -2,6 +2,7 @@
 //! core, map errors in one place (`errors.rs`). Every export runs inside `guarded`, so a Rust
 //! panic becomes a JS error instead of aborting Node.
 
+pub mod checkpoint;
 pub mod data;
 mod errors;
 mod layout;
