@@ -370,7 +370,7 @@ test('loadStateDict: a damaged state dict is refused with nothing changed; an in
   t.pass()
 })
 
-test.failing('loadStateDict names the tensor when a state tensor of a zero-size parameter is detached', (t) => {
+test('loadStateDict names the tensor when a state tensor of a zero-size parameter is detached', (t) => {
   const make = () => new Parameter(new Float32Array(0), [0], 'empty')
   const Adam = OPTIMIZERS.adam as NonNullable<(typeof OPTIMIZERS)[string]>
   const source = new Adam([make()], { backend: 'js' })
@@ -382,11 +382,9 @@ test.failing('loadStateDict names the tensor when a state tensor of a zero-size 
   t.regex(error?.message ?? '', /expAvg/)
 })
 
-// Known bug (reported): Parameter's grad setter only checks overlap with its own data, and
-// step() does not re-check sharing, so after construction p.grad may alias another parameter's
-// data. The native backend then refuses (its layout check) but the JS backend steps anyway, so
-// the two backends disagree. When step() re-checks shared memory, this starts passing: drop `.failing`.
-test.failing('step refuses, on both backends, a gradient that aliases another parameter after construction', (t) => {
+// Parameter's grad setter only knows its own data, so step() re-checks sharing whenever a grad
+// was reassigned: both backends refuse the same way.
+test('step refuses, on both backends, a gradient that aliases another parameter after construction', (t) => {
   for (const backend of BACKENDS) {
     const a = new Parameter(new Float32Array([1, 2, 3, 4]), [4], 'a')
     const b = new Parameter(new Float32Array([5, 6, 7, 8]), [4], 'b')

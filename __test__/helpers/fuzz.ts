@@ -141,14 +141,7 @@ export async function expectCleanFailureAsync(
  * suite stays green until the fix lands; each is reproduced by a `test.failing` that starts
  * passing, and so fails, once it is fixed: then remove it here.
  */
-export const KNOWN_BUGS: readonly { readonly id: string; readonly message: RegExp }[] = [
-  // Optimizer.loadStateDict: a detached state tensor whose expected length is 0 passes the
-  // length check, then .slice() throws V8's message, which names no argument.
-  {
-    id: 'loadStateDict-detached-empty-tensor',
-    message: /^Cannot perform %TypedArray%\.prototype\.slice on a detached/,
-  },
-]
+export const KNOWN_BUGS: readonly { readonly id: string; readonly message: RegExp }[] = []
 
 /** How often each known bug was hit in this process. */
 export const knownBugHits = new Map<string, number>()

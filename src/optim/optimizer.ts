@@ -106,6 +106,19 @@ function checkNoSharedMemory(where: string, params: readonly Parameter[]): void 
   })
 }
 
+/** Optimizers driven by a running `model.fitAsync`, with the name of that call. */
+const lentTo = new WeakMap<object, string>()
+
+/**
+ * Marks `optimizer` as driven by a running `fitAsync` (`where`, e.g. `'MLP.fitAsync'`), or frees
+ * it (`undefined`). Meanwhile its `step()` and `loadStateDict()` throw: the fit's training thread
+ * works on copies of the parameters and state, and would overwrite such changes.
+ */
+export function lendToTraining(optimizer: object, where: string | undefined): void {
+  if (where === undefined) lentTo.delete(optimizer)
+  else lentTo.set(optimizer, where)
+}
+
 /**
  * The driver every optimizer shares: param groups, lazily created per-parameter state,
  * validation before anything changes, one backend call per step, state dicts.
@@ -124,6 +137,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   readonly #kind: string
   readonly #defaults: O
   readonly #state = new Map<Parameter, ParamState>()
+  #checkedGrads: FloatArray[] = []
   #dtype: DType | undefined
 
   protected constructor(
@@ -239,11 +253,21 @@ export abstract class Optimizer<O extends object & { lr: number }> {
         params.push(p)
       }
     })
+    // A grad assigned since the last check may alias another parameter (the setter only
+    // knows its own data): check again, which native would refuse and JS would not notice.
+    if (
+      params.length !== this.#checkedGrads.length ||
+      params.some((p, i) => p.grad !== this.#checkedGrads[i])
+    ) {
+      checkNoSharedMemory(`${this.constructor.name}.step`, params)
+      this.#checkedGrads = params.map((p) => p.grad)
+    }
     return params
   }
 
   /** Applies one update to every parameter, in place, with one call into the backend. */
   step(): void {
+    this.#checkNotLent('step')
     const params = this.#checkBeforeStep()
     if (this.onNonFinite !== 'ignore') {
       const bad = this.backend.firstNonFinite(params.map((p) => p.grad))
@@ -256,6 +280,14 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     const plan = this.#plan(params, 1)
     this.backend.step(plan.rule, plan.kernel, plan.entries(0))
     plan.commit(1)
+  }
+
+  #checkNotLent(method: string): void {
+    const by = lentTo.get(this)
+    if (by !== undefined)
+      throw new Error(
+        `${this.constructor.name}.${method}: this optimizer is training a model (${by}); wait for it to finish`,
+      )
   }
 
   /** The RangeError `onNonFinite: 'throw'` raises for the parameter at `index`. */
@@ -399,6 +431,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
     const where = `${this.constructor.name}.loadStateDict`
+    this.#checkNotLent('loadStateDict')
     checkPlainObject(where, 'stateDict', stateDict)
     if (stateDict.optimizer !== this.#kind) {
       throw new TypeError(
@@ -477,7 +510,11 @@ export abstract class Optimizer<O extends object & { lr: number }> {
       if ((t as FloatArray).length !== spec.length) {
         throw rangeError(where, `${spec.name}.length`, String(spec.length), (t as FloatArray).length)
       }
-      tensors[spec.name] = (t as FloatArray).slice()
+      try {
+        tensors[spec.name] = (t as FloatArray).slice()
+      } catch {
+        throw typeError(where, spec.name, `a ${p.data.constructor.name} whose buffer is not detached`, t)
+      }
     }
     return { scalars: scalars as ScalarState, tensors }
   }

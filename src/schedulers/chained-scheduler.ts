@@ -1,5 +1,5 @@
 import { typeError } from '../errors.js'
-import { checkPureArguments, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, readOptions } from './options.js'
 import { composableSchedulers, LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer, ScheduleFunction } from './types.js'
 
@@ -28,7 +28,11 @@ export function chainedScheduler(step: number, baseLr: number, options: ChainedS
       schedules,
     )
   }
-  return (schedules as ScheduleFunction[]).reduce((lr, schedule) => schedule(step, lr), baseLr)
+  return finiteLr(
+    where,
+    step,
+    (schedules as ScheduleFunction[]).reduce((lr, schedule) => schedule(step, lr), baseLr),
+  )
 }
 
 /**

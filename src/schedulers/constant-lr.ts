@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -25,7 +25,7 @@ function lr(step: number, baseLr: number, o: Required<ConstantLROptions>): numbe
 /** ConstantLR as a pure function: `B·factor` for s < totalIters, else B. */
 export function constantLR(step: number, baseLr: number, options: ConstantLROptions = {}): number {
   checkPureArguments('constantLR', step, baseLr)
-  return lr(step, baseLr, resolve('constantLR', options))
+  return finiteLr('constantLR', step, lr(step, baseLr, resolve('constantLR', options)))
 }
 
 /** Holds the lr at `factor·B` for the first `totalIters` steps, then at B (torch ConstantLR). */

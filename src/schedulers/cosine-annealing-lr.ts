@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -25,7 +25,7 @@ function lr(step: number, baseLr: number, o: Required<CosineAnnealingLROptions>)
 /** CosineAnnealingLR as a pure function: `η + (B − η)(1 + cos(πs/tMax))/2`. */
 export function cosineAnnealingLR(step: number, baseLr: number, options: CosineAnnealingLROptions): number {
   checkPureArguments('cosineAnnealingLR', step, baseLr)
-  return lr(step, baseLr, resolve('cosineAnnealingLR', options))
+  return finiteLr('cosineAnnealingLR', step, lr(step, baseLr, resolve('cosineAnnealingLR', options)))
 }
 
 /**

@@ -1,5 +1,5 @@
 import { findCycle } from './cycles.js'
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -35,7 +35,11 @@ export function cosineAnnealingWarmRestarts(
   options: CosineAnnealingWarmRestartsOptions,
 ): number {
   checkPureArguments('cosineAnnealingWarmRestarts', step, baseLr)
-  return lr(step, baseLr, resolve('cosineAnnealingWarmRestarts', options))
+  return finiteLr(
+    'cosineAnnealingWarmRestarts',
+    step,
+    lr(step, baseLr, resolve('cosineAnnealingWarmRestarts', options)),
+  )
 }
 
 /**

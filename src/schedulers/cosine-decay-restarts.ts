@@ -1,5 +1,5 @@
 import { findCycle } from './cycles.js'
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -40,7 +40,7 @@ export function cosineDecayRestarts(
   options: CosineDecayRestartsOptions,
 ): number {
   checkPureArguments('cosineDecayRestarts', step, baseLr)
-  return lr(step, baseLr, resolve('cosineDecayRestarts', options))
+  return finiteLr('cosineDecayRestarts', step, lr(step, baseLr, resolve('cosineDecayRestarts', options)))
 }
 
 /**

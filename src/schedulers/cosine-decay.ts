@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -20,7 +20,7 @@ function lr(step: number, baseLr: number, o: CosineDecayOptions): number {
 /** CosineDecay as a pure function: `B·½(1 + cos(π·e/totalEpochs))`. */
 export function cosineDecay(step: number, baseLr: number, options: CosineDecayOptions): number {
   checkPureArguments('cosineDecay', step, baseLr)
-  return lr(step, baseLr, resolve('cosineDecay', options))
+  return finiteLr('cosineDecay', step, lr(step, baseLr, resolve('cosineDecay', options)))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -16,7 +16,7 @@ function resolve(where: string, options: unknown): Readonly<Required<ExpDecayOpt
 /** ExpDecay as a pure function: `B·exp(−k·e)`. */
 export function expDecay(step: number, baseLr: number, options: ExpDecayOptions = {}): number {
   checkPureArguments('expDecay', step, baseLr)
-  return baseLr * Math.exp(-resolve('expDecay', options).k * step)
+  return finiteLr('expDecay', step, baseLr * Math.exp(-resolve('expDecay', options).k * step))
 }
 
 /** The tutorial's exponential decay, `lr(e) = B·exp(−k·e)`: ExponentialLR with γ = e^(−k). */

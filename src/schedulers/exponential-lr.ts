@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -16,7 +16,7 @@ function resolve(where: string, options: unknown): Readonly<ExponentialLROptions
 /** ExponentialLR as a pure function: `B·γ^s`. */
 export function exponentialLR(step: number, baseLr: number, options: ExponentialLROptions): number {
   checkPureArguments('exponentialLR', step, baseLr)
-  return baseLr * resolve('exponentialLR', options).gamma ** step
+  return finiteLr('exponentialLR', step, baseLr * resolve('exponentialLR', options).gamma ** step)
 }
 
 /** Multiplies the lr by `gamma` every step: `lr(s) = B·γ^s` (torch ExponentialLR). */

@@ -1,5 +1,5 @@
 import { describe, rangeError, typeError } from '../errors.js'
-import { checkPureArguments, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -46,7 +46,11 @@ function lr(where: string, step: number, baseLr: number, lambda: LrLambda): numb
 /** LambdaLR as a pure function: `B·lrLambda(s)` (a single function here). */
 export function lambdaLR(step: number, baseLr: number, options: LambdaLROptions): number {
   checkPureArguments('lambdaLR', step, baseLr)
-  return lr('lambdaLR', step, baseLr, lambdas('lambdaLR', options, 1)[0] as LrLambda)
+  return finiteLr(
+    'lambdaLR',
+    step,
+    lr('lambdaLR', step, baseLr, lambdas('lambdaLR', options, 1)[0] as LrLambda),
+  )
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -30,7 +30,7 @@ function lr(step: number, baseLr: number, o: Required<LinearLROptions>): number 
 /** LinearLR as a pure function: `B·(a + (b − a)·min(s, N)/N)`. */
 export function linearLR(step: number, baseLr: number, options: LinearLROptions = {}): number {
   checkPureArguments('linearLR', step, baseLr)
-  return lr(step, baseLr, resolve('linearLR', options))
+  return finiteLr('linearLR', step, lr(step, baseLr, resolve('linearLR', options)))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -20,7 +20,7 @@ function lr(step: number, baseLr: number, o: LinearWarmupOptions): number {
 /** LinearWarmup as a pure function: `B·e/warmupSteps` while e < warmupSteps, then B. */
 export function linearWarmup(step: number, baseLr: number, options: LinearWarmupOptions): number {
   checkPureArguments('linearWarmup', step, baseLr)
-  return lr(step, baseLr, resolve('linearWarmup', options))
+  return finiteLr('linearWarmup', step, lr(step, baseLr, resolve('linearWarmup', options)))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions, stepListOption } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions, stepListOption } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -34,7 +34,7 @@ function lr(step: number, baseLr: number, o: MultiStepLRSettings): number {
 /** MultiStepLR as a pure function: `B·γ^(number of milestones <= s)`. */
 export function multiStepLR(step: number, baseLr: number, options: MultiStepLROptions): number {
   checkPureArguments('multiStepLR', step, baseLr)
-  return lr(step, baseLr, resolve('multiStepLR', options))
+  return finiteLr('multiStepLR', step, lr(step, baseLr, resolve('multiStepLR', options)))
 }
 
 /** Multiplies the lr by `gamma` at each milestone: `lr(s) = B·γ^#{m <= s}` (torch MultiStepLR). */

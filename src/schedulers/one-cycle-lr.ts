@@ -2,6 +2,7 @@ import {
   booleanOption,
   checkStep,
   choiceOption,
+  finiteLr,
   numberOption,
   perGroupOption,
   type RawOptions,
@@ -145,7 +146,7 @@ function lr(where: string, step: number, maxLr: number, o: OneCycleLRSettings): 
 export function oneCycleLR(step: number, options: OneCycleLROptions & { maxLr: number }): number {
   checkStep('oneCycleLR', step)
   const o = resolve('oneCycleLR', options, undefined)
-  return lr('oneCycleLR', step, o.maxLrs[0] as number, o)
+  return finiteLr('oneCycleLR', step, lr('oneCycleLR', step, o.maxLrs[0] as number, o))
 }
 
 /**

@@ -163,3 +163,17 @@ export function checkPureArguments(where: string, step: unknown, baseLr: unknown
   checkStep(where, step)
   checkBaseLr(where, baseLr)
 }
+
+/**
+ * A schedule's value, or a RangeError when the options make it overflow (gamma 1e308 after a
+ * few steps, etaMin near Number.MAX_VALUE…): a NaN, infinite or negative lr never reaches an
+ * optimizer or a caller.
+ */
+export function finiteLr(where: string, step: number, lr: number): number {
+  if (!(Number.isFinite(lr) && lr >= 0)) {
+    throw new RangeError(
+      `${where}: the lr at step ${step} is ${describe(lr)}, not a finite number >= 0: the options overflow`,
+    )
+  }
+  return lr
+}

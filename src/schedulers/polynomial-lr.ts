@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -25,7 +25,7 @@ function lr(step: number, baseLr: number, o: Required<PolynomialLROptions>): num
 /** PolynomialLR as a pure function: `B·(1 − min(s, N)/N)^power`. */
 export function polynomialLR(step: number, baseLr: number, options: PolynomialLROptions = {}): number {
   checkPureArguments('polynomialLR', step, baseLr)
-  return lr(step, baseLr, resolve('polynomialLR', options))
+  return finiteLr('polynomialLR', step, lr(step, baseLr, resolve('polynomialLR', options)))
 }
 
 /** Decays the lr polynomially to 0 at step `totalIters` and keeps it there (torch PolynomialLR). */

@@ -1,6 +1,6 @@
 import { describe, typeError } from '../errors.js'
 import { checkPlainObject } from '../validate.js'
-import { checkNumberIn, checkStep } from './options.js'
+import { checkNumberIn, checkStep, finiteLr } from './options.js'
 import type { SchedulableOptimizer, SchedulerStateDict } from './types.js'
 
 /**
@@ -119,6 +119,7 @@ export abstract class Scheduler {
   /** Moves to a new position and writes its lrs into the param groups. */
   protected commit(where: string, lastEpoch: number, lrs: number[], baseLrs: number[] = this.#baseLrs): void {
     const groups = this.groups(where)
+    for (const lr of lrs) finiteLr(where, lastEpoch, lr)
     groups.forEach((group, i) => {
       group.lr = lrs[i] as number
     })

@@ -1,5 +1,5 @@
 import { typeError } from '../errors.js'
-import { checkPureArguments, readOptions, stepListOption } from './options.js'
+import { checkPureArguments, finiteLr, readOptions, stepListOption } from './options.js'
 import { composableSchedulers, LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer, ScheduleFunction } from './types.js'
 
@@ -55,7 +55,7 @@ export function sequentialLR(step: number, baseLr: number, options: SequentialSc
     )
   }
   const { index, start } = segment(step, milestonesFor(where, o, schedules.length))
-  return (schedules[index] as ScheduleFunction)(step - start, baseLr)
+  return finiteLr(where, step, (schedules[index] as ScheduleFunction)(step - start, baseLr))
 }
 
 /**

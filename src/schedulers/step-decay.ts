@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -25,7 +25,7 @@ function lr(step: number, baseLr: number, o: Required<StepDecayOptions>): number
 /** StepDecay as a pure function: `B·drop^⌊(1 + e)/epochsDrop⌋`. */
 export function stepDecay(step: number, baseLr: number, options: StepDecayOptions = {}): number {
   checkPureArguments('stepDecay', step, baseLr)
-  return lr(step, baseLr, resolve('stepDecay', options))
+  return finiteLr('stepDecay', step, lr(step, baseLr, resolve('stepDecay', options)))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPureArguments, numberOption, readOptions } from './options.js'
+import { checkPureArguments, finiteLr, numberOption, readOptions } from './options.js'
 import { LRScheduler } from './scheduler.js'
 import type { SchedulableOptimizer } from './types.js'
 
@@ -25,7 +25,7 @@ function lr(step: number, baseLr: number, o: Required<StepLROptions>): number {
 /** StepLR as a pure function: `B·γ^⌊s/stepSize⌋`. */
 export function stepLR(step: number, baseLr: number, options: StepLROptions): number {
   checkPureArguments('stepLR', step, baseLr)
-  return lr(step, baseLr, resolve('stepLR', options))
+  return finiteLr('stepLR', step, lr(step, baseLr, resolve('stepLR', options)))
 }
 
 /** Multiplies the lr by `gamma` every `stepSize` steps: `lr(s) = B·γ^⌊s/stepSize⌋` (torch StepLR). */
