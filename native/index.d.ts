@@ -9,6 +9,64 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
+ * copies `x` and the targets (labels for softmax networks, values for identity ones);
+ * `onReport(error, report)` is called on Node's thread after each run.
+ */
+export declare class TrainingJobF32 {
+  constructor(network: Uint32Array, x: Float32Array, labels: Int32Array, values: Float32Array, onReport: ((err: Error | null, arg: RunReport) => any))
+  /**
+   * Copies the parameters, gradients and optimizer state in and starts training a range of
+   * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One
+   * run at a time: the next may start once this one reported.
+   */
+  run(params: Float32Array, grads: Float32Array, rule: number, state: Array<Float32Array>, slots: Uint32Array, scalars: Float64Array, order: Uint32Array, batches: Uint32Array): void
+  /**
+   * Copies the last run's parameters, gradients and state back into these buffers (the ones
+   * passed to `run`). Fails while a run is in flight or after the thread panicked.
+   */
+  collect(params: Float32Array, grads: Float32Array, state: Array<Float32Array>): void
+  /** Makes the run in flight stop before its next batch (and every later run before its first). */
+  cancel(): void
+  /**
+   * For tests: the next run panics on the job's thread, to prove such a panic is reported as an
+   * error (`DESCENT_PANIC`) instead of aborting Node.
+   */
+  debugPanicNextRun(): void
+  /** Ends the job: its thread exits once the run in flight, if any, has reported. */
+  close(): void
+}
+
+/**
+ * A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
+ * copies `x` and the targets (labels for softmax networks, values for identity ones);
+ * `onReport(error, report)` is called on Node's thread after each run.
+ */
+export declare class TrainingJobF64 {
+  constructor(network: Uint32Array, x: Float64Array, labels: Int32Array, values: Float64Array, onReport: ((err: Error | null, arg: RunReport) => any))
+  /**
+   * Copies the parameters, gradients and optimizer state in and starts training a range of
+   * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One
+   * run at a time: the next may start once this one reported.
+   */
+  run(params: Float64Array, grads: Float64Array, rule: number, state: Array<Float64Array>, slots: Uint32Array, scalars: Float64Array, order: Uint32Array, batches: Uint32Array): void
+  /**
+   * Copies the last run's parameters, gradients and state back into these buffers (the ones
+   * passed to `run`). Fails while a run is in flight or after the thread panicked.
+   */
+  collect(params: Float64Array, grads: Float64Array, state: Array<Float64Array>): void
+  /** Makes the run in flight stop before its next batch (and every later run before its first). */
+  cancel(): void
+  /**
+   * For tests: the next run panics on the job's thread, to prove such a panic is reported as an
+   * error (`DESCENT_PANIC`) instead of aborting Node.
+   */
+  debugPanicNextRun(): void
+  /** Ends the job: its thread exits once the run in flight, if any, has reported. */
+  close(): void
+}
+
 /** Gaussian blobs around uniformly drawn centers. */
 export declare function blobsData(samples: number, features: number, centers: number, std: number, seed: number): LabelledArrays
 
@@ -61,6 +119,14 @@ export declare function lossAndGradF32(network: Uint32Array, params: Float32Arra
 /** The mean loss of all rows of `x` as one batch; overwrites `grads` with its gradient. */
 export declare function lossAndGradF64(network: Uint32Array, params: Float64Array, grads: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array): number
 
+/**
+ * c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (ndarray /
+ * matrixmultiply): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
+ * [n, k] when `transposeB`), c [m, n] is overwritten. For benchmarks: repeating inside Rust
+ * times the kernel as training runs it, without one N-API crossing per product.
+ */
+export declare function matmulF32(a: Float32Array, transposeA: boolean, b: Float32Array, transposeB: boolean, c: Float32Array, dims: Uint32Array, repeats: number): void
+
 /** Two interleaving half circles. */
 export declare function moonsData(samples: number, noise: number, seed: number): LabelledArrays
 
@@ -87,11 +153,16 @@ export interface NetworkEvaluation {
  */
 export declare function normalSamples(seed: number, count: number): Float64Array
 
-/** Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0). */
-export declare function normPartsF32(kind: number, tensors: Array<Float32Array>): Float64Array
+/**
+ * Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0),
+ * written into `out` (one per tensor). Writing into a JS-owned array rather than returning a new
+ * one matters in tight loops: arrays made here are external memory that Node frees only from the
+ * event loop, so a synchronous loop would pile them up.
+ */
+export declare function normPartsF32(kind: number, tensors: Array<Float32Array>, out: Float64Array): void
 
 /** `normPartsF32` for Float64Array tensors. */
-export declare function normPartsF64(kind: number, tensors: Array<Float64Array>): Float64Array
+export declare function normPartsF64(kind: number, tensors: Array<Float64Array>, out: Float64Array): void
 
 /** The network's outputs (softmax probabilities or values) for the rows of `x`. */
 export declare function predictF32(network: Uint32Array, params: Float32Array, x: Float32Array): Float32Array
@@ -124,6 +195,18 @@ export declare function regressionData(samples: number, seed: number): Regressio
 
 /** Names of the update rules compiled into this addon, in registry order. */
 export declare function ruleNames(): Array<string>
+
+/** What the training thread reports after each run. */
+export interface RunReport {
+  /** Mean loss of each batch whose forward pass ran. */
+  losses: Array<number>
+  /** Batches whose optimizer step ran. */
+  steps: number
+  /** The optimizer's index of the parameter whose gradient held NaN/±∞, or -1. */
+  nonFinite: number
+  /** Whether `cancel()` stopped the run before all its batches. */
+  cancelled: boolean
+}
 
 /** A parsed file: `__metadata__` and the tensor table, in file order. */
 export interface SafetensorsContents {

@@ -129,12 +129,14 @@ export function nativeBackend(a: Addon): Backend {
       )
     },
     normParts(part: NormPart, tensors) {
-      if (tensors.length === 0) return new Float64Array(0)
-      return callNative(() =>
+      const out = new Float64Array(tensors.length)
+      if (tensors.length === 0) return out
+      callNative(() =>
         isF32(tensors as FloatArray[])
-          ? a.normPartsF32(part, tensors as Float32Array[])
-          : a.normPartsF64(part, tensors as Float64Array[]),
+          ? a.normPartsF32(part, tensors as Float32Array[], out)
+          : a.normPartsF64(part, tensors as Float64Array[], out),
       )
+      return out
     },
     scale(tensors, coefficient) {
       if (tensors.length === 0) return

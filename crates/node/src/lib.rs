@@ -7,13 +7,14 @@ pub mod data;
 mod errors;
 mod layout;
 pub mod models;
+mod training_job;
 
 use descent_core::clip::{scale_in_place, tensor_norm_part, NormKind};
 use descent_core::nonfinite::first_non_finite;
 use descent_core::rules::RuleElement;
 use descent_core::{step_slots, RULE_NAMES};
 use errors::{guarded, to_js_error};
-use napi::bindgen_prelude::{Float32ArraySlice, Float64Array, Float64ArraySlice, Uint32ArraySlice};
+use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
@@ -94,22 +95,30 @@ fn norm_kind(kind: u32) -> Result<NormKind> {
     }
 }
 
-/// Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0).
+/// Per-tensor norm parts for clipGradNorm: Σ|g| (kind 1), Σg² (kind 2) or max|g| (kind 0),
+/// written into `out` (one per tensor). Writing into a JS-owned array rather than returning a new
+/// one matters in tight loops: arrays made here are external memory that Node frees only from the
+/// event loop, so a synchronous loop would pile them up.
 #[napi]
-pub fn norm_parts_f32(kind: u32, tensors: Vec<Float32ArraySlice>) -> Result<Float64Array> {
-    guarded(|| {
-        let kind = norm_kind(kind)?;
-        Ok(Float64Array::new(tensors.iter().map(|t| tensor_norm_part(kind, t)).collect()))
-    })
+pub fn norm_parts_f32(kind: u32, tensors: Vec<Float32ArraySlice>, mut out: Float64ArraySlice) -> Result<()> {
+    guarded(|| norm_parts(kind, &tensors.iter().map(|t| &**t).collect::<Vec<_>>(), unsafe { out.as_mut() }))
 }
 
 /// `normPartsF32` for Float64Array tensors.
 #[napi]
-pub fn norm_parts_f64(kind: u32, tensors: Vec<Float64ArraySlice>) -> Result<Float64Array> {
-    guarded(|| {
-        let kind = norm_kind(kind)?;
-        Ok(Float64Array::new(tensors.iter().map(|t| tensor_norm_part(kind, t)).collect()))
-    })
+pub fn norm_parts_f64(kind: u32, tensors: Vec<Float64ArraySlice>, mut out: Float64ArraySlice) -> Result<()> {
+    guarded(|| norm_parts(kind, &tensors.iter().map(|t| &**t).collect::<Vec<_>>(), unsafe { out.as_mut() }))
+}
+
+fn norm_parts<T: descent_core::Real>(kind: u32, tensors: &[&[T]], out: &mut [f64]) -> Result<()> {
+    let kind = norm_kind(kind)?;
+    if out.len() != tensors.len() {
+        return Err(to_js_error(descent_core::CoreError::invalid("out", "one element per tensor")));
+    }
+    for (o, t) in out.iter_mut().zip(tensors) {
+        *o = tensor_norm_part(kind, t);
+    }
+    Ok(())
 }
 
 /// Multiplies every tensor by `coefficient` in place.
