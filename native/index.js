@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.TrainingJobF32 = nativeBinding.TrainingJobF32
+module.exports.TrainingJobF64 = nativeBinding.TrainingJobF64
 module.exports.blobsData = nativeBinding.blobsData
 module.exports.classificationData = nativeBinding.classificationData
 module.exports.debugPanic = nativeBinding.debugPanic
@@ -846,6 +848,7 @@ module.exports.firstNonFiniteF32 = nativeBinding.firstNonFiniteF32
 module.exports.firstNonFiniteF64 = nativeBinding.firstNonFiniteF64
 module.exports.lossAndGradF32 = nativeBinding.lossAndGradF32
 module.exports.lossAndGradF64 = nativeBinding.lossAndGradF64
+module.exports.matmulF32 = nativeBinding.matmulF32
 module.exports.moonsData = nativeBinding.moonsData
 module.exports.nativeInfo = nativeBinding.nativeInfo
 module.exports.normalSamples = nativeBinding.normalSamples

@@ -26,6 +26,34 @@ export interface EpochOutcome {
   readonly nonFinite: number
 }
 
+/** What a run of a training session did. */
+export interface SessionOutcome extends EpochOutcome {
+  /** `cancel()` stopped the run after `steps` batches. */
+  readonly cancelled: boolean
+}
+
+/**
+ * The engine side of `fitAsync`: runs of batches that do not block the event loop. A session
+ * keeps its own copy of the data, taken when it starts.
+ */
+export interface TrainingSession {
+  /**
+   * Runs batches as `trainEpoch` does and resolves once `params`, `grads` and the plan's state
+   * tensors hold the result. One run at a time.
+   */
+  run(
+    params: FloatArray,
+    grads: FloatArray,
+    plan: StepPlan,
+    slots: readonly number[],
+    batches: EpochBatches,
+  ): Promise<SessionOutcome>
+  /** Makes the run in flight stop after its current batch (resolving with `cancelled`). */
+  cancel(): void
+  /** Releases the session (ends its thread); call once, when no run is in flight. */
+  close(): void
+}
+
 /**
  * The network computations a model needs, implemented natively (crates/core/src/nn) and in
  * JavaScript (src/models/js). Arguments are checked by the model before they get here.
@@ -60,4 +88,6 @@ export interface Engine {
     targets: Targets,
     batches: EpochBatches,
   ): EpochOutcome
+  /** Starts a training session over copies of `x` and `targets` (for `fitAsync`). */
+  startSession(network: NetworkSpec, x: FloatArray, targets: Targets): TrainingSession
 }

@@ -6,7 +6,7 @@ import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import type { SchedulerStateDict } from '../schedulers/types.js'
 import { checkBoolean, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
-import type { Engine, EpochOutcome } from './engine.js'
+import type { Engine, EpochBatches, EpochOutcome } from './engine.js'
 import type { NetworkSpec, Targets } from './network.js'
 
 /** Any of descent's optimizers. */
@@ -84,14 +84,18 @@ function integerOption(where: string, what: string, value: unknown, fallback: nu
   return value
 }
 
-/** Checks every fit option (and that the optimizer holds exactly `parameters`), changing nothing. */
+/**
+ * Checks every fit option (and that the optimizer holds exactly `parameters`), changing nothing;
+ * `extraKeys` are further options the caller checks itself (fitAsync's `signal`).
+ */
 export function resolveFitOptions(
   where: string,
   options: unknown,
   parameters: readonly Parameter[],
+  extraKeys: readonly string[] = [],
 ): FitSettings {
   checkPlainObject(where, 'options', options)
-  rejectUnknownKeys(where, options, FIT_KEYS)
+  rejectUnknownKeys(where, options, extraKeys.length > 0 ? new Set([...FIT_KEYS, ...extraKeys]) : FIT_KEYS)
   const o = options as Partial<FitOptions>
   const optimizer = o.optimizer
   if (!(optimizer instanceof Optimizer))
@@ -172,20 +176,32 @@ function replay(scheduler: LRScheduler, snapshot: SchedulerStateDict, steps: num
   for (let i = 0; i < steps; i++) scheduler.step()
 }
 
+/** A run of batches the training loop asks its driver to execute with the engine. */
+export interface RunRequest {
+  readonly plan: StepPlan
+  readonly batches: EpochBatches
+}
+
+/** What a run did, as its driver reports it back to the training loop. */
+export interface RunOutcome extends EpochOutcome {
+  /** The fit was aborted: the run stopped after `steps` batches and training ends there. */
+  readonly cancelled?: boolean
+}
+
 /**
- * The training loop: per epoch, one engine call per run of batches (the whole epoch unless a
- * non-finite gradient interrupts it). The optimizer plans each run's steps in advance; a
+ * The training loop, written once for `fit` and `fitAsync`: per epoch, one run per stretch of
+ * batches (the whole epoch unless a non-finite gradient interrupts it), yielded to the driver,
+ * which executes it (in this call, or on a training thread) and sends back what it did; a run
+ * that failed is thrown into the loop. The optimizer plans each run's steps in advance; a
  * per-batch scheduler is stepped ahead while planning and rewound if the run stops early, so
  * the lrs, the optimizer state and the scheduler match a loop of `forwardBackward`,
  * `optimizer.step()` and `scheduler.step()`.
  */
-export function runFit(
-  trainee: Trainee,
-  x: FloatArray,
-  targets: Targets,
+export function* trainingLoop(
+  where: string,
   rows: number,
   settings: FitSettings,
-): FitHistory {
+): Generator<RunRequest, FitHistory, RunOutcome> {
   const { optimizer, batchSize, batchScheduler, epochScheduler } = settings
   const rng = new Rng(settings.seed)
   const batchCount = Math.ceil(rows / batchSize)
@@ -202,19 +218,10 @@ export function runFit(
       const count = batchCount - batch
       const snapshot = batchScheduler?.stateDict()
       let plan: StepPlan
-      let outcome: EpochOutcome
+      let outcome: RunOutcome
       try {
         plan = optimizer.planSteps(count, batchScheduler && ((k) => k > 0 && batchScheduler.step()))
-        outcome = trainee.engine.trainEpoch(
-          trainee.network,
-          trainee.params,
-          trainee.grads,
-          plan,
-          settings.slots,
-          x,
-          targets,
-          { order, batchSize, first: batch, count, checkNonFinite },
-        )
+        outcome = yield { plan, batches: { order, batchSize, first: batch, count, checkNonFinite } }
       } catch (error) {
         // Nothing was committed: put a scheduler stepped ahead for planning back where it was.
         if (batchScheduler) batchScheduler.loadStateDict(snapshot as SchedulerStateDict)
@@ -224,6 +231,11 @@ export function runFit(
       for (let j = 0; j < outcome.steps; j++) {
         weighted += (outcome.losses[j] as number) * sizeOf(batch + j)
         counted += sizeOf(batch + j)
+      }
+      if (outcome.cancelled) {
+        // As a hand-written loop interrupted after those batches: the scheduler stepped once per step.
+        if (batchScheduler) replay(batchScheduler, snapshot as SchedulerStateDict, outcome.steps)
+        return history
       }
       if (outcome.nonFinite < 0) {
         batchScheduler?.step()
@@ -243,8 +255,41 @@ export function runFit(
     history.loss.push(loss)
     if (epochScheduler instanceof ReduceLROnPlateau) epochScheduler.step(loss)
     else epochScheduler?.step()
-    if (settings.verbose) console.log(`${trainee.where}: epoch ${epoch + 1}/${settings.epochs}, loss ${loss}`)
+    if (settings.verbose) console.log(`${where}: epoch ${epoch + 1}/${settings.epochs}, loss ${loss}`)
     settings.onEpoch?.(epoch, loss)
   }
   return history
+}
+
+/** `fit`: drives the training loop with the engine's `trainEpoch`, one synchronous call per run. */
+export function runFit(
+  trainee: Trainee,
+  x: FloatArray,
+  targets: Targets,
+  rows: number,
+  settings: FitSettings,
+): FitHistory {
+  const loop = trainingLoop(trainee.where, rows, settings)
+  let next = loop.next()
+  while (!next.done) {
+    const { plan, batches } = next.value
+    let outcome: EpochOutcome
+    try {
+      outcome = trainee.engine.trainEpoch(
+        trainee.network,
+        trainee.params,
+        trainee.grads,
+        plan,
+        settings.slots,
+        x,
+        targets,
+        batches,
+      )
+    } catch (error) {
+      next = loop.throw(error) // the loop rewinds what it stepped ahead, then rethrows
+      continue
+    }
+    next = loop.next(outcome)
+  }
+  return next.value
 }

@@ -1,6 +1,7 @@
 import { resolveBackend } from '../backend/select.js'
 import type { BackendName } from '../backend/types.js'
 import { DescentError } from '../errors.js'
+import { lendToTraining } from '../optim/optimizer.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkSeed } from '../random.js'
 import { type Tensor, tensor } from '../tensor.js'
@@ -8,6 +9,7 @@ import { checkOneOf } from '../validate.js'
 import { checkInputs, checkTargets } from './check-data.js'
 import type { Engine } from './engine.js'
 import { type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
+import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from './fit-async.js'
 import { initialParameters } from './init.js'
 import { jsEngine } from './js/engine.js'
 import { loadedNativeEngine } from './native-engine.js'
@@ -80,7 +82,7 @@ export abstract class Model {
     return [...this.#parameters]
   }
 
-  /** Whether `fit` is running (a second fit, or forwardBackward, is refused meanwhile). */
+  /** Whether `fit` or `fitAsync` is running (a second fit, or forwardBackward, is refused meanwhile). */
   get training(): boolean {
     return this.#training
   }
@@ -162,6 +164,44 @@ export abstract class Model {
       }
       return runFit(trainee, data, targets, rows, settings)
     } finally {
+      this.#training = false
+    }
+  }
+
+  /**
+   * `fit` without blocking the event loop: the same loop, options and results (bit-identical
+   * parameters, optimizer state, scheduler and losses), plus `signal`. On the native backend each
+   * epoch trains on a thread of its own over copies of the buffers, copied back when the epoch
+   * ends, so `predict`/`evaluate` meanwhile see the weights of the last finished epoch; on the JS
+   * backend it trains in place in slices of a few ms. Arguments are checked before anything
+   * changes (a rejected promise, like every failure). See docs/models.md, "fitAsync".
+   */
+  async fitAsync(x: Tensor, y: Tensor, options: FitAsyncOptions): Promise<FitHistory> {
+    const where = `${this.constructor.name}.fitAsync`
+    this.#checkIdle(where)
+    this.#checkIntact(where)
+    const settings = resolveFitOptions(where, options, this.#parameters, FIT_ASYNC_KEYS)
+    const signal = checkSignal(where, options.signal)
+    const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
+      finite: true,
+      minRows: 1,
+    })
+    const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    signal?.throwIfAborted()
+    this.#training = true
+    lendToTraining(settings.optimizer, where)
+    try {
+      const trainee = {
+        where,
+        network: this.#network,
+        params: this.#params,
+        grads: this.#grads,
+        engine: this.#engine,
+      }
+      return await runFitAsync(trainee, data, targets, rows, settings, signal)
+    } finally {
+      lendToTraining(settings.optimizer, undefined)
       this.#training = false
     }
   }

@@ -1,17 +1,9 @@
-import { addon, callNative, ruleIndex } from '../backend/native.js'
-import type { FloatArray } from '../parameter.js'
+import { addon, callNative } from '../backend/native.js'
 import type { Engine } from './engine.js'
-import type { Targets } from './network.js'
+import { runArgs, targetArgs } from './native-args.js'
+import { nativeSession } from './native-session.js'
 
 type Addon = NonNullable<typeof addon>
-
-const noLabels = new Int32Array(0)
-
-/** The labels and values arguments of the native calls: the unused one is empty. */
-function split(targets: Targets, params: FloatArray): [Int32Array, FloatArray] {
-  const empty = params instanceof Float32Array ? new Float32Array(0) : new Float64Array(0)
-  return 'labels' in targets ? [targets.labels, empty] : [noLabels, targets.values]
-}
 
 /** The network engine over the native addon (crates/node/src/models.rs). */
 export function nativeEngine(a: Addon): Engine {
@@ -25,7 +17,7 @@ export function nativeEngine(a: Addon): Engine {
       )
     },
     lossAndGrad(network, params, grads, x, targets) {
-      const [labels, values] = split(targets, params)
+      const [labels, values] = targetArgs(targets, params)
       return callNative(() =>
         params instanceof Float32Array
           ? a.lossAndGradF32(
@@ -47,7 +39,7 @@ export function nativeEngine(a: Addon): Engine {
       )
     },
     evaluate(network, params, x, targets) {
-      const [labels, values] = split(targets, params)
+      const [labels, values] = targetArgs(targets, params)
       return callNative(() =>
         params instanceof Float32Array
           ? a.evaluateF32(network.layout, params, x as Float32Array, labels, values as Float32Array)
@@ -55,22 +47,8 @@ export function nativeEngine(a: Addon): Engine {
       )
     },
     trainEpoch(network, params, grads, plan, slots, x, targets, batches) {
-      const [labels, values] = split(targets, params)
-      const slotLayout = Uint32Array.from(
-        plan.params.flatMap((_, i) => [
-          slots[i] as number,
-          (plan.state[i] as FloatArray[]).length,
-          plan.scalarCounts[i] as number,
-        ]),
-      )
-      const batchArgs = Uint32Array.of(
-        batches.batchSize,
-        batches.first,
-        batches.count,
-        +batches.checkNonFinite,
-      )
-      const rule = ruleIndex(a, plan.rule)
-      const state = plan.state.flat()
+      const [labels, values] = targetArgs(targets, params)
+      const { rule, state, slots: slotLayout, batches: batchArgs } = runArgs(a, plan, slots, batches)
       return callNative(() =>
         params instanceof Float32Array
           ? a.trainEpochF32(
@@ -103,6 +81,7 @@ export function nativeEngine(a: Addon): Engine {
             ),
       )
     },
+    startSession: (network, x, targets) => nativeSession(a, network, x, targets),
   }
 }
 

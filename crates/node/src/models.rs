@@ -4,6 +4,7 @@
 //! gradients arrive as two flat buffers.
 
 use crate::errors::{guarded, to_js_error};
+use descent_core::nn::dense::{self, Stored};
 use descent_core::nn::loss::{Output, Targets};
 use descent_core::nn::mlp::{self, Network};
 use descent_core::nn::train::{train_epoch, Batches, StepPlan};
@@ -36,7 +37,7 @@ pub struct NetworkEvaluation {
 }
 
 /// Labels for softmax networks, values for identity ones; the other argument is ignored.
-fn targets<'a, T>(network: &Network, labels: &'a [i32], values: &'a [T]) -> Targets<'a, T> {
+pub(crate) fn targets<'a, T>(network: &Network, labels: &'a [i32], values: &'a [T]) -> Targets<'a, T> {
     match network.output() {
         Output::Softmax => Targets::Labels(labels),
         Output::Identity => Targets::Values(values),
@@ -180,3 +181,32 @@ macro_rules! bindings {
 
 bindings!(Float32ArraySlice, Float32Array, train_epoch_f32, predict_f32, loss_and_grad_f32, evaluate_f32);
 bindings!(Float64ArraySlice, Float64Array, train_epoch_f64, predict_f64, loss_and_grad_f64, evaluate_f64);
+
+/// c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (ndarray /
+/// matrixmultiply): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
+/// [n, k] when `transposeB`), c [m, n] is overwritten. For benchmarks: repeating inside Rust
+/// times the kernel as training runs it, without one N-API crossing per product.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_f32(
+    a: Float32ArraySlice,
+    transpose_a: bool,
+    b: Float32ArraySlice,
+    transpose_b: bool,
+    mut c: Float32ArraySlice,
+    dims: Uint32ArraySlice,
+    repeats: u32,
+) -> Result<()> {
+    guarded(|| {
+        let &[m, n, k] = &dims[..] else {
+            return Err(to_js_error(CoreError::invalid("dims", "[m, n, k]")));
+        };
+        let stored = |transposed| if transposed { Stored::Transposed } else { Stored::AsIs };
+        let c = unsafe { c.as_mut() };
+        for _ in 0..repeats.max(1) {
+            dense::matmul((&a, stored(transpose_a)), (&b, stored(transpose_b)), c, [m, n, k].map(usize_of))
+                .map_err(to_js_error)?;
+        }
+        Ok(())
+    })
+}

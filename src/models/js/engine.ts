@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js'
 import { evaluate, lossAndGrad, predict } from './network.js'
+import { jsSession } from './session.js'
 import { trainEpoch } from './train.js'
 
 /** The pure-JavaScript network engine: plain loops, no native code. */
@@ -10,4 +11,5 @@ export const jsEngine: Engine = {
   evaluate,
   trainEpoch: (network, params, grads, plan, _slots, x, targets, batches) =>
     trainEpoch(network, params, grads, plan, x, targets, batches),
+  startSession: jsSession,
 }

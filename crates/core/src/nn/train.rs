@@ -13,6 +13,7 @@ use crate::nonfinite::first_non_finite;
 use crate::rules::step_slots;
 use crate::slot::Slot;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The optimizer's side of an epoch: its rule, its state and the scalars of each planned step.
 pub struct StepPlan<'a, T> {
@@ -56,6 +57,8 @@ pub struct EpochOutcome {
     /// The optimizer's index of the first parameter whose gradient held NaN or ±∞, when
     /// `check_non_finite` stopped the epoch there.
     pub non_finite: Option<usize>,
+    /// Whether `train_epoch_until`'s flag stopped the epoch before batch `steps`.
+    pub stopped: bool,
 }
 
 /// Runs `batches.count` batches from `batches.first` on, stepping the optimizer after each.
@@ -65,9 +68,24 @@ pub fn train_epoch<T: Element>(
     network: &Network,
     params: &mut [T],
     grads: &mut [T],
+    plan: StepPlan<'_, T>,
+    batches: Batches<'_, T>,
+    check_non_finite: bool,
+) -> Result<EpochOutcome, CoreError> {
+    train_epoch_until(network, params, grads, plan, batches, check_non_finite, &AtomicBool::new(false))
+}
+
+/// `train_epoch` that also stops before the next batch once `stop` is set, as another thread
+/// does to cancel a training run (`fitAsync`'s abort); the outcome says `stopped`, and `steps`
+/// counts the batches done.
+pub fn train_epoch_until<T: Element>(
+    network: &Network,
+    params: &mut [T],
+    grads: &mut [T],
     mut plan: StepPlan<'_, T>,
     batches: Batches<'_, T>,
     check_non_finite: bool,
+    stop: &AtomicBool,
 ) -> Result<EpochOutcome, CoreError> {
     let rows = check(network, params, grads, &plan, &batches)?;
     let ranges = network.parameter_ranges();
@@ -77,9 +95,14 @@ pub fn train_epoch<T: Element>(
     let mut work = Workspace::new(network, batches.batch_size.min(rows));
     let mut labels = Vec::new();
     let mut values = Vec::new();
-    let mut outcome = EpochOutcome { losses: Vec::with_capacity(batches.count), steps: 0, non_finite: None };
+    let mut outcome =
+        EpochOutcome { losses: Vec::with_capacity(batches.count), steps: 0, non_finite: None, stopped: false };
 
     for (k, batch) in (batches.first..batches.first + batches.count).enumerate() {
+        if stop.load(Ordering::Acquire) {
+            outcome.stopped = true;
+            return Ok(outcome);
+        }
         let picked = &batches.order[batch * batches.batch_size..((batch + 1) * batches.batch_size).min(rows)];
         let n = picked.len();
         gather(batches.x, network.inputs(), picked, work.input(n));
@@ -276,6 +299,28 @@ mod tests {
         let outcome = train_epoch(&network, &mut params, &mut grads, plan, batches, true).unwrap();
         assert_eq!((outcome.steps, outcome.non_finite, outcome.losses.len()), (1, Some(0), 2));
         assert_eq!(params, before, "lr 0: the one step ran without changing anything");
+    }
+
+    #[test]
+    fn a_set_stop_flag_stops_before_the_next_batch() {
+        let (network, mut params, x, labels) = setup();
+        let before = params.clone();
+        let order: Vec<u32> = (0..10).collect();
+        let scalars: Vec<f64> = (0..3).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(0.1))).collect();
+        let mut grads = vec![0.0; params.len()];
+        let plan = StepPlan {
+            rule: rule_index("sgd").unwrap(),
+            slots: &[0, 1, 2, 3],
+            state: vec![vec![], vec![], vec![], vec![]],
+            scalars: &scalars,
+            scalar_counts: &[7, 7, 7, 7],
+        };
+        let batches =
+            Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size: 4, first: 0, count: 3 };
+        let stop = AtomicBool::new(true);
+        let outcome = train_epoch_until(&network, &mut params, &mut grads, plan, batches, true, &stop).unwrap();
+        assert_eq!(outcome, EpochOutcome { losses: vec![], steps: 0, non_finite: None, stopped: true });
+        assert_eq!(params, before);
     }
 
     #[test]
