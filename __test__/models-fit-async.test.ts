@@ -276,12 +276,15 @@ for (const backend of BACKENDS) {
     t.deepEqual(
       refusals.map((e) => [e?.constructor, e?.message]),
       [
-        [Error, 'MLP.fit: this model is already training; wait for the running fit to finish'],
-        [Error, 'MLP.fitAsync: this model is already training; wait for the running fit to finish'],
-        [Error, 'MLP.forwardBackward: this model is already training; wait for the running fit to finish'],
-        [Error, 'Adam.step: this optimizer is training a model (MLP.fitAsync); wait for it to finish'],
+        [DescentError, 'MLP.fit: this model is already training; wait for the running fit to finish'],
+        [DescentError, 'MLP.fitAsync: this model is already training; wait for the running fit to finish'],
         [
-          Error,
+          DescentError,
+          'MLP.forwardBackward: this model is already training; wait for the running fit to finish',
+        ],
+        [DescentError, 'Adam.step: this optimizer is training a model (MLP.fitAsync); wait for it to finish'],
+        [
+          DescentError,
           'Adam.loadStateDict: this optimizer is training a model (MLP.fitAsync); wait for it to finish',
         ],
       ],

@@ -9,6 +9,7 @@ import {
   Adafactor,
   Adam,
   CosineAnnealingLR,
+  DescentError,
   LAMB,
   type LRScheduler,
   MLP,
@@ -265,7 +266,8 @@ test('onEpoch sees each epoch and its loss; a model that is training refuses fit
         () => model.forwardBackward(x, y),
       ]) {
         const error = t.throws(attempt)
-        t.is(error?.constructor, Error)
+        t.is(error?.constructor, DescentError)
+        t.is((error as DescentError).code, 'DESCENT_BUSY')
         refusals.push(error?.message ?? '')
       }
     },

@@ -50,7 +50,12 @@ export function blobs(options?: BlobsOptions): LabelledData {
     backend === 'native'
       ? callNative(() => nativeAddon().blobsData(samples, features, centers, std, seed))
       : generate(samples, features, centers, std, seed)
-  return { x: floatTensor(x, dtype, [samples, features]), y: tensor(y, [samples]) }
+  const xs = floatTensor(x, dtype, [samples, features])
+  // A std near Number.MAX_VALUE overflows: refuse rather than hand back ±Infinity.
+  if (!xs.data.every(Number.isFinite)) {
+    throw new RangeError(`${WHERE}: option 'std' (${std}) is so large that the data overflows to Infinity`)
+  }
+  return { x: xs, y: tensor(y, [samples]) }
 }
 
 /** The mirror of crates/core/src/data/blobs.rs. */

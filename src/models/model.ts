@@ -212,7 +212,10 @@ export abstract class Model {
 
   #checkIdle(where: string): void {
     if (this.#training)
-      throw new Error(`${where}: this model is already training; wait for the running fit to finish`)
+      throw new DescentError(
+        'DESCENT_BUSY',
+        `${where}: this model is already training; wait for the running fit to finish`,
+      )
   }
 
   /** The Parameters must still be views of the model's two buffers (a replaced grad is not seen by the kernels). */
@@ -226,7 +229,8 @@ export abstract class Model {
       const g = p.grad
       const expected = this.#grads.byteOffset + (p.data.byteOffset - this.#params.byteOffset)
       if (g.buffer !== this.#grads.buffer || g.byteOffset !== expected) {
-        throw new Error(
+        throw new DescentError(
+          'DESCENT_DETACHED',
           `${where}: ${p.label}.grad was replaced; a model's gradients must stay views of its gradient buffer (copy into p.grad instead)`,
         )
       }

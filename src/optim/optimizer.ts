@@ -1,6 +1,6 @@
 import { resolveBackend } from '../backend/select.js'
 import type { Backend, BackendName, JsKernel, StepEntry } from '../backend/types.js'
-import { describe, rangeError, typeError } from '../errors.js'
+import { DescentError, describe, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, overlaps, Parameter } from '../parameter.js'
 import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
 import type { RuleDefinition, ScalarState, StateTensorSpec } from './rule.js'
@@ -285,7 +285,8 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   #checkNotLent(method: string): void {
     const by = lentTo.get(this)
     if (by !== undefined)
-      throw new Error(
+      throw new DescentError(
+        'DESCENT_BUSY',
         `${this.constructor.name}.${method}: this optimizer is training a model (${by}); wait for it to finish`,
       )
   }
