@@ -1,0 +1,390 @@
+/**
+ * The online-learning server example (examples/server/), end to end over HTTP: each test starts
+ * the compiled server in a child process on a free port (PORT=0), talks to it on 127.0.0.1 and
+ * stops it with SIGTERM, expecting exit code 0.
+ */
+import test, { type ExecutionContext } from 'ava'
+import { decodeBatch, encodeBatch } from '../examples/server/binary.js'
+import { readConfig } from '../examples/server/config.js'
+import { type LaunchedServer, launch } from '../examples/server/launch.js'
+import { Learner } from '../examples/server/learner.js'
+import { BoundedQueue, QueueClosedError, QueueFullError } from '../examples/server/queue.js'
+import { data, nativeAvailable } from '../src/index.js'
+
+const INPUTS = 784
+const digits = data.mnist({ train: 2048, test: 500, seed: 3 })
+
+/** Rows `from … from + count` of a split, as plain typed arrays. */
+function slice(set: data.LabelledData, from: number, count: number) {
+  const x = set.x.data.subarray(from * INPUTS, (from + count) * INPUTS) as Float32Array
+  return { rows: count, x, y: set.y.data.subarray(from, from + count) }
+}
+
+/** Rows as a JSON body's `x`. */
+function jsonRows(x: Float32Array, rows: number): number[][] {
+  return Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * INPUTS, (r + 1) * INPUTS)))
+}
+
+interface Answer {
+  status: number
+  headers: Headers
+  body: Record<string, unknown>
+}
+
+async function post(
+  server: LaunchedServer,
+  path: string,
+  body: string | Buffer,
+  binary = false,
+): Promise<Answer> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': binary ? 'application/octet-stream' : 'application/json' },
+    body,
+  })
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  }
+}
+
+async function metrics(server: LaunchedServer): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${server.url}/metrics`)).json()) as Record<string, unknown>
+}
+
+/** Share of the held-out digits the server classifies right (one binary /predict). */
+async function accuracy(server: LaunchedServer): Promise<number> {
+  const { rows, x, y } = slice(digits.test, 0, digits.test.y.data.length)
+  const answer = await post(server, '/predict', encodeBatch(x, rows, INPUTS), true)
+  const predicted = answer.body.y as number[]
+  return predicted.filter((label, i) => label === y[i]).length / rows
+}
+
+/** Starts a server for one test (killed at the end if the test did not stop it). */
+async function started(t: ExecutionContext, env: Record<string, string>): Promise<LaunchedServer> {
+  const server = await launch(env)
+  t.teardown(() => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+  return server
+}
+
+/** SIGTERM, expecting a clean exit. */
+async function stopped(t: ExecutionContext, server: LaunchedServer): Promise<void> {
+  t.is(await server.stop(), 0, 'exit code after SIGTERM')
+  t.like(server.events.at(-1), { event: 'stopped', signal: 'SIGTERM' })
+}
+
+const BACKENDS = nativeAvailable() ? (['native', 'js'] as const) : (['js'] as const)
+
+for (const backend of BACKENDS) {
+  test(`${backend}: batches posted to /train (binary and JSON) improve held-out accuracy`, async (t) => {
+    const server = await started(t, { BACKEND: backend, HIDDEN: '64', LR: '0.003' })
+    t.like(server.events[0], { event: 'listening', backend, sizes: [784, 64, 10] })
+    const before = await accuracy(server)
+    const steps: number[] = []
+    for (let batch = 0; batch < 6; batch++) {
+      const { rows, x, y } = slice(digits.train, batch * 256, 256)
+      const answer =
+        batch % 2 === 0
+          ? await post(server, '/train', encodeBatch(x, rows, INPUTS, y), true)
+          : await post(server, '/train', JSON.stringify({ x: jsonRows(x, rows), y: Array.from(y) }))
+      t.is(answer.status, 200, JSON.stringify(answer.body))
+      t.true(Number.isFinite(answer.body.loss), `loss ${answer.body.loss}`)
+      steps.push(answer.body.step as number)
+    }
+    t.deepEqual(steps, [1, 2, 3, 4, 5, 6])
+    const after = await accuracy(server)
+    t.log(
+      `${backend}: held-out accuracy ${before.toFixed(3)} before, ${after.toFixed(3)} after 6 batches of 256`,
+    )
+    t.true(after >= before + 0.3, `accuracy ${before} → ${after}`)
+    t.like(await metrics(server), {
+      backend,
+      steps: 6,
+      samples: 1536,
+      queueDepth: 0,
+      training: false,
+      lr: 0.003,
+    })
+    await stopped(t, server)
+  })
+}
+
+test('the training queue: one run at a time, waiting jobs grouped, a bound, a clean close', async (t) => {
+  const runs: number[][] = []
+  let release = () => {}
+  const queue = new BoundedQueue<number, string>({
+    limit: 2,
+    maxGroup: 2,
+    joins: (group, next) => next % 2 === (group[0] as number) % 2,
+    run: async (jobs) => {
+      runs.push([...jobs])
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+      return jobs.map((j) => `done ${j}`)
+    },
+  })
+  const first = queue.push(1) // the next to run, not one waiting behind a run
+  const second = queue.push(3) // waits, and joins 1's run (same parity)
+  const third = queue.push(5) // waits
+  t.throws(() => queue.push(7), { instanceOf: QueueFullError })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.deepEqual(runs, [[1, 3]])
+  t.true(queue.running)
+  t.is(queue.waiting, 1)
+  const fourth = queue.push(2) // room again: one run in flight, one waiting
+  t.throws(() => queue.push(4), {
+    instanceOf: QueueFullError,
+    message: /full \(2 batches waiting\); retry in 3 s/, // no run has ended yet: 1 s a job assumed, 3 jobs ahead
+  })
+  release()
+  t.deepEqual(await Promise.all([first, second]), ['done 1', 'done 3'])
+  await new Promise((resolve) => setImmediate(resolve))
+  t.deepEqual(runs, [[1, 3], [5]]) // 2 does not join 5 (another parity)
+  const closing = queue.close()
+  await t.throwsAsync(fourth, { instanceOf: QueueClosedError })
+  t.throws(() => queue.push(9), { instanceOf: QueueClosedError })
+  release()
+  await closing
+  t.is(await third, 'done 5')
+  t.deepEqual(runs, [[1, 3], [5]])
+})
+
+test('binary bodies decode to what was encoded, aligned or not', (t) => {
+  const { rows, x, y } = slice(digits.train, 0, 3)
+  const body = encodeBatch(x, rows, INPUTS, y)
+  for (const shift of [0, 1, 2, 3]) {
+    const shifted = Buffer.alloc(body.length + shift).fill(7)
+    body.copy(shifted, shift)
+    const decoded = decodeBatch('test', shifted.subarray(shift), true)
+    t.deepEqual(decoded, { rows, cols: INPUTS, x: x.slice(), y: y.slice() }, `shifted by ${shift}`)
+  }
+})
+
+const PIXEL = Array(INPUTS).fill(0.5)
+const nanBatch = (() => {
+  const { rows, x, y } = slice(digits.train, 0, 4)
+  const copy = x.slice()
+  copy[INPUTS + 7] = Number.NaN
+  return encodeBatch(copy, rows, INPUTS, y)
+})()
+const fourRows = slice(digits.train, 0, 4)
+
+/** Requests that must get a 400 naming the problem, and leave the model as it was. */
+const BAD_REQUESTS: readonly {
+  name: string
+  path: string
+  body: string | Buffer
+  binary?: boolean
+  message: RegExp
+}[] = [
+  { name: 'malformed JSON', path: '/train', body: '{"x": [[0.5', message: /not valid JSON/ },
+  { name: 'not an object', path: '/predict', body: '[1, 2]', message: /must be a JSON object/ },
+  { name: 'unknown field', path: '/predict', body: '{"X": [[1]]}', message: /unknown field "X"/ },
+  { name: 'no rows', path: '/train', body: '{"x": [], "y": []}', message: /x must be a non-empty array/ },
+  {
+    name: 'wrong width',
+    path: '/train',
+    body: JSON.stringify({ x: [PIXEL, PIXEL.slice(1)], y: [1, 2] }),
+    message: /x\[1\] must be an array of 784 numbers, got an array of length 783/,
+  },
+  {
+    name: 'a string pixel',
+    path: '/predict',
+    body: JSON.stringify({ x: [[...PIXEL.slice(1), 'a']] }),
+    message: /x\[0\]\[783\] must be a number, got "a"/,
+  },
+  {
+    name: 'an infinite pixel (1e999)',
+    path: '/train',
+    body: `{"x": [[${PIXEL.slice(1).join(',')},1e999]], "y": [0]}`,
+    message: /x\[0\]\[783\] must be a finite float32, got Infinity/,
+  },
+  {
+    name: 'NaN in a binary body',
+    path: '/train',
+    body: nanBatch,
+    binary: true,
+    message: /x\[1\]\[7\] must be a finite/,
+  },
+  {
+    name: 'label out of range',
+    path: '/train',
+    body: JSON.stringify({ x: [PIXEL, PIXEL], y: [3, 10] }),
+    message: /y\[1\] must be an integer label in \[0, 10\), got 10/,
+  },
+  {
+    name: 'label out of range (binary)',
+    path: '/train',
+    body: encodeBatch(fourRows.x, 4, INPUTS, Int32Array.of(1, 2, -1, 4)),
+    binary: true,
+    message: /y\[2\] must be an integer label in \[0, 10\), got -1/,
+  },
+  {
+    name: 'fractional label',
+    path: '/train',
+    body: JSON.stringify({ x: [PIXEL], y: [1.5] }),
+    message: /y\[0\] must be an integer label/,
+  },
+  {
+    name: 'y of the wrong length',
+    path: '/train',
+    body: JSON.stringify({ x: [PIXEL, PIXEL], y: [1] }),
+    message: /y must be an array of 2 class labels/,
+  },
+  {
+    name: 'binary body shorter than its header says',
+    path: '/train',
+    body: encodeBatch(fourRows.x, 4, INPUTS, fourRows.y).subarray(0, 1000),
+    binary: true,
+    message: /the header says 4 rows × 784 cols, so the body must be 12568 bytes/,
+  },
+  {
+    name: 'binary rows of the wrong width',
+    path: '/predict',
+    body: encodeBatch(new Float32Array(10), 2, 5),
+    binary: true,
+    message: /rows must have 784 values, got cols = 5/,
+  },
+  {
+    name: 'oversized body',
+    path: '/train',
+    body: encodeBatch(slice(digits.train, 0, 64).x, 64, INPUTS, slice(digits.train, 0, 64).y),
+    binary: true,
+    message: /the body is 200968 bytes; the limit is 65536 \(MAX_BODY_BYTES\)/,
+  },
+]
+
+test('bad requests get 400 with the reason and leave the model untouched', async (t) => {
+  const server = await started(t, { MAX_BODY_BYTES: '65536' })
+  const probe = encodeBatch(slice(digits.test, 0, 20).x, 20, INPUTS)
+  const trained = await post(server, '/train', encodeBatch(fourRows.x, 4, INPUTS, fourRows.y), true)
+  t.is(trained.status, 200)
+  const before = await post(server, '/predict', probe, true)
+  for (const c of BAD_REQUESTS) {
+    const answer = await post(server, c.path, c.body, c.binary)
+    t.is(answer.status, 400, c.name)
+    t.regex(answer.body.error as string, c.message, c.name)
+  }
+  t.deepEqual((await post(server, '/predict', probe, true)).body, before.body)
+  t.like(await metrics(server), { steps: 1, samples: 4 })
+  t.is((await fetch(`${server.url}/nowhere`)).status, 404)
+  t.is((await fetch(`${server.url}/constructor`)).status, 404)
+  const wrongMethod = await fetch(`${server.url}/train`)
+  t.is(wrongMethod.status, 405)
+  t.is(wrongMethod.headers.get('allow'), 'POST')
+  await stopped(t, server)
+})
+
+test('a full training queue answers 429 with Retry-After; the accepted batches are all applied', async (t) => {
+  // Batches of 1024 rows in minibatches of 8 (128 steps each): the others arrive while one trains.
+  const server = await started(t, { QUEUE_LIMIT: '1', MINIBATCH: '8' })
+  const { rows, x, y } = slice(digits.train, 0, 1024)
+  const batch = encodeBatch(x, rows, INPUTS, y)
+  const answers = await Promise.all(Array.from({ length: 12 }, () => post(server, '/train', batch, true)))
+  const accepted = answers.filter((a) => a.status === 200)
+  const refused = answers.filter((a) => a.status === 429)
+  t.is(accepted.length + refused.length, answers.length, JSON.stringify(answers.map((a) => a.status)))
+  t.true(refused.length >= 1, 'some requests refused')
+  t.true(accepted.length >= 2, 'the batch in flight and the waiting one accepted')
+  for (const answer of refused) {
+    t.regex(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+    t.regex(answer.body.error as string, /training queue is full/)
+  }
+  t.deepEqual(
+    accepted.map((a) => a.body.step).sort((a, b) => (a as number) - (b as number)),
+    accepted.map((_, i) => 128 * (i + 1)),
+  )
+  const m = await metrics(server)
+  t.like(m, { steps: 128 * accepted.length, samples: accepted.length * rows, queueDepth: 0 })
+  t.like(m.responses, { 'POST /train 200': accepted.length, 'POST /train 429': refused.length })
+  await stopped(t, server)
+})
+
+for (const backend of BACKENDS) {
+  test(`${backend}: batches trained in one fitAsync call give the same weights as one call each`, async (t) => {
+    const config = readConfig({ BACKEND: backend, HIDDEN: '32' })
+    const [together, apart] = [new Learner(config), new Learner(config)]
+    const batches = [0, 1, 2].map((b) => slice(digits.train, b * 64, 64))
+    t.true(batches.every((b, i) => i === 0 || together.joins(batches.slice(0, i), b)))
+    const grouped = await together.train(batches)
+    const single = []
+    for (const b of batches) single.push(...(await apart.train([b])))
+    t.deepEqual(
+      grouped.map((r) => r.step),
+      single.map((r) => r.step),
+    )
+    t.deepEqual(
+      together.model.parameters().map((p) => p.data),
+      apart.model.parameters().map((p) => p.data),
+    )
+    t.false(
+      together.joins([batches[0] as (typeof batches)[0]], slice(digits.train, 0, 63)),
+      'different sizes',
+    )
+  })
+}
+
+test('batches that waited are trained together, each answered with its own step', async (t) => {
+  // Batches of 512 rows in minibatches of 2 (256 steps each) take long enough for the other
+  // requests to arrive while the first one trains.
+  const server = await started(t, { MINIBATCH: '2', QUEUE_LIMIT: '8', COALESCE: '8' })
+  const posts = [0, 1, 2, 3].map((b) => {
+    const { rows, x, y } = slice(digits.train, b * 512, 512)
+    return post(server, '/train', encodeBatch(x, rows, INPUTS, y), true)
+  })
+  const answers = await Promise.all(posts)
+  t.true(
+    answers.every((a) => a.status === 200),
+    JSON.stringify(answers.map((a) => a.body)),
+  )
+  t.deepEqual(
+    answers.map((a) => a.body.step as number).sort((a, b) => a - b),
+    [256, 512, 768, 1024],
+  )
+  t.true(
+    answers.some((a) => (a.body.batches as number) > 1),
+    'some batches trained together',
+  )
+  t.like(await metrics(server), { steps: 1024, samples: 4 * 512 })
+  await stopped(t, server)
+})
+
+/** Polls /metrics until `ready` holds (at most 20 s). */
+async function until(server: LaunchedServer, ready: (m: Record<string, unknown>) => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!ready(await metrics(server)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+}
+
+test('SIGTERM: the batch in flight is finished and answered, waiting ones get 503, exit code 0', async (t) => {
+  // Batches that take a while: 2048 rows, one step per row.
+  const server = await started(t, { MINIBATCH: '1' })
+  const { rows, x, y } = slice(digits.train, 0, 2048)
+  const batch = encodeBatch(x, rows, INPUTS, y)
+  const inFlight = post(server, '/train', batch, true)
+  await until(server, (m) => m.training === true)
+  const waiting = post(server, '/train', batch, true)
+  await until(server, (m) => m.queueDepth === 1)
+  server.child.kill('SIGTERM')
+  const [applied, dropped] = await Promise.all([inFlight, waiting])
+  t.is(applied.status, 200)
+  t.like(applied.body, { step: 2048 })
+  t.is(dropped.status, 503)
+  t.regex(dropped.body.error as string, /shutting down; the batch was not applied/)
+  t.is(await server.exited, 0)
+  t.like(server.events.at(-1), { event: 'stopped', signal: 'SIGTERM', steps: 2048, samples: 2048 })
+})
+
+test('`npm run example:server` passes SIGTERM on to the server (the script execs node)', async (t) => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const server = await launch({}, [npm, 'run', '--silent', 'example:server'])
+  t.teardown(() => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+  t.is((await fetch(`${server.url}/metrics`)).status, 200)
+  t.is(await server.stop(), 0)
+  t.like(server.events.at(-1), { event: 'stopped', signal: 'SIGTERM' })
+})

@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os'
+import type { BackendName } from '../../src/index.js'
+
+/** Pixels of an MNIST digit: the model's inputs. */
+export const INPUTS = 784
+/** Digit classes: the model's outputs. */
+export const CLASSES = 10
+/** The only interface the example listens on: it is a demo, not a public service. */
+export const HOST = '127.0.0.1'
+
+/** What the server runs with, read from the environment (docs/server.md lists the variables). */
+export interface ServerConfig {
+  /** `PORT` (default 3000); 0 lets the system pick a free port, printed on stdout. */
+  readonly port: number
+  /** Layer widths: `INPUTS`, the hidden widths of `HIDDEN` (default 256), `CLASSES`. */
+  readonly sizes: readonly number[]
+  /** `LR`: Adam's learning rate (default 1e-3). */
+  readonly lr: number
+  /** `BACKEND`: 'native' or 'js'; unset, descent's default (native when the addon loaded). */
+  readonly backend: BackendName | undefined
+  /** `QUEUE_LIMIT`: training batches that may wait behind the one in flight (default 8). */
+  readonly queueLimit: number
+  /** `MAX_BODY_BYTES`: the largest request body accepted (default 8 MiB). */
+  readonly maxBodyBytes: number
+  /** `MINIBATCH`: rows per optimizer step; unset, each posted batch is one step. */
+  readonly minibatch: number | undefined
+  /**
+   * `COALESCE`: the most waiting batches trained in one fitAsync call (default 8; 1: one call
+   * per batch). Same steps in the same order either way; fewer calls cost less.
+   */
+  readonly coalesce: number
+  /**
+   * `TRAIN_THREADS`: threads the native backend's matrix products may use (rayon's pool, so
+   * RAYON_NUM_THREADS); default one less than the cores, at least 1, which leaves a core to the
+   * event loop. With every core training, requests wait for the OS to schedule the event loop.
+   */
+  readonly trainThreads: number
+  /** `SEED`: seed of the initial weights (default 0). */
+  readonly seed: number
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function invalid(name: string, expected: string, raw: string): RangeError {
+  return new RangeError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
+}
+
+/** The integer in `env[name]` (decimal digits only), or undefined when unset or empty. */
+function integer(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return undefined
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw invalid(name, `an integer in [${min}, ${max}]`, raw)
+  return value
+}
+
+function hiddenWidths(env: Env): number[] {
+  const raw = env.HIDDEN
+  if (raw === undefined || raw === '') return [256]
+  const widths = raw.split(',').map((w) => w.trim())
+  if (!widths.every((w) => /^\d+$/.test(w) && Number(w) >= 1 && Number(w) <= 65_536))
+    throw invalid('HIDDEN', 'hidden-layer widths like 256 or 512,128 (integers in [1, 65536])', raw)
+  return widths.map(Number)
+}
+
+function learningRate(env: Env): number {
+  const raw = env.LR
+  if (raw === undefined || raw === '') return 1e-3
+  const lr = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(lr) || lr <= 0) throw invalid('LR', 'a number > 0', raw)
+  return lr
+}
+
+function backend(env: Env): BackendName | undefined {
+  const raw = env.BACKEND
+  if (raw === undefined || raw === '') return undefined
+  if (raw !== 'native' && raw !== 'js') throw invalid('BACKEND', "'native' or 'js'", raw)
+  return raw
+}
+
+/** Reads and checks every setting; a bad one throws a RangeError naming the variable. */
+export function readConfig(env: Env = process.env): ServerConfig {
+  return {
+    port: integer(env, 'PORT', 0, 65_535) ?? 3000,
+    sizes: [INPUTS, ...hiddenWidths(env), CLASSES],
+    lr: learningRate(env),
+    backend: backend(env),
+    queueLimit: integer(env, 'QUEUE_LIMIT', 0, 10_000) ?? 8,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 2 ** 30) ?? 8 * 2 ** 20,
+    minibatch: integer(env, 'MINIBATCH', 1, 1_000_000),
+    coalesce: integer(env, 'COALESCE', 1, 10_000) ?? 8,
+    trainThreads: integer(env, 'TRAIN_THREADS', 1, 1024) ?? Math.max(1, availableParallelism() - 1),
+    seed: integer(env, 'SEED', 0, 2 ** 32 - 1) ?? 0,
+  }
+}
