@@ -6,7 +6,7 @@
  * outside it. Once per backend, so the JS rows show what native buys.
  *
  *   npm run build:ts && node dist/benches/server-load.js [--seconds 10] [--connections 8] [--rate 1000]
- *     [--train-clients 8] [--train-threads CORES-1] [--backends native,js] [--json FILE]
+ *     [--train-clients 8] [--train-threads CORES] [--backends native,js] [--json FILE]
  *
  * `/predict` load is autocannon, one MNIST digit per request as JSON, either flat out (closed
  * loop: `connections` requests always in flight, which measures throughput; latency is then
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     'train-clients': { type: 'string', default: '8' },
     rate: { type: 'string', default: '1000' },
-    'train-threads': { type: 'string', default: String(Math.max(1, availableParallelism() - 1)) },
+    'train-threads': { type: 'string', default: String(availableParallelism()) },
     backends: { type: 'string', default: nativeAvailable() ? 'native,js' : 'js' },
     json: { type: 'string', default: 'bench-results/server-load.json' },
   },

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import type { BackendName } from '../../src/index.js'
 
 /** Pixels of an MNIST digit: the model's inputs. */
@@ -30,11 +29,11 @@ export interface ServerConfig {
    */
   readonly coalesce: number
   /**
-   * `TRAIN_THREADS`: threads the native backend's matrix products may use (rayon's pool, so
-   * RAYON_NUM_THREADS); default one less than the cores, at least 1, which leaves a core to the
-   * event loop. With every core training, requests wait for the OS to schedule the event loop.
+   * `TRAIN_THREADS`: threads the native backend's matrix products may use (rayon's pool, so it
+   * sets RAYON_NUM_THREADS); unset, rayon's default: one per core. Cores − 1 keeps a core free for
+   * the event loop, at the cost of training throughput (docs/server.md has both measured).
    */
-  readonly trainThreads: number
+  readonly trainThreads: number | undefined
   /** `SEED`: seed of the initial weights (default 0). */
   readonly seed: number
 }
@@ -90,7 +89,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 2 ** 30) ?? 8 * 2 ** 20,
     minibatch: integer(env, 'MINIBATCH', 1, 1_000_000),
     coalesce: integer(env, 'COALESCE', 1, 10_000) ?? 8,
-    trainThreads: integer(env, 'TRAIN_THREADS', 1, 1024) ?? Math.max(1, availableParallelism() - 1),
+    trainThreads: integer(env, 'TRAIN_THREADS', 1, 1024),
     seed: integer(env, 'SEED', 0, 2 ** 32 - 1) ?? 0,
   }
 }

@@ -18,7 +18,8 @@ export interface TrainResult {
 /**
  * The model the server keeps learning: an MLP (INPUTS → HIDDEN → CLASSES, tanh, softmax) and its
  * Adam optimizer. Training runs off the event loop (`fitAsync`, never two calls at once: the
- * queue sees to that); predictions meanwhile use the weights from before the call.
+ * queue sees to that). Predictions meanwhile use the weights from before the call on the native
+ * backend (it trains copies), those of the last finished slice on the JS one (it trains in place).
  */
 export class Learner {
   readonly model: MLP

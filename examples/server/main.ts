@@ -1,8 +1,8 @@
 /**
  * An HTTP service that keeps an MLP learning from its traffic while it answers predictions:
  * `npm run example:server` (docs/server.md). Prints one JSON line on stdout when it listens —
- * `{"event":"listening","host":"127.0.0.1","port":3000,"backend":"native"}` — and one when it
- * has stopped; on SIGTERM or SIGINT it finishes the batch in flight and exits 0.
+ * `{"event":"listening","host":"127.0.0.1","port":3000,"backend":"native",…}` — and one when it
+ * has stopped; on SIGTERM or SIGINT it finishes the training call in flight and exits 0.
  */
 import { HOST, readConfig } from './config.js'
 import { Learner, type TrainResult } from './learner.js'
@@ -14,7 +14,7 @@ import type { LabelledInputs } from './validate.js'
 async function main(): Promise<void> {
   const config = readConfig()
   // Rayon sizes its pool from this variable when the first parallel kernel runs, which is later.
-  process.env.RAYON_NUM_THREADS = String(config.trainThreads)
+  if (config.trainThreads !== undefined) process.env.RAYON_NUM_THREADS = String(config.trainThreads)
   const learner = new Learner(config)
   const queue = new BoundedQueue<LabelledInputs, TrainResult>({
     limit: config.queueLimit,
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     port,
     backend: learner.model.backend,
     sizes: config.sizes,
-    trainThreads: config.trainThreads,
+    trainThreads: config.trainThreads ?? 'one per core',
   })
 
   let stopping = false

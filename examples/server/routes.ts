@@ -16,7 +16,7 @@ export interface Context {
 /** A 200 reply's JSON body. Errors are thrown (HttpError, QueueFullError, …) and mapped by the server. */
 type Handler = (request: IncomingMessage, context: Context) => Promise<unknown>
 
-/** `POST /train`: checks the batch, queues it, answers `{ step, loss }` once it has been applied. */
+/** `POST /train`: checks the batch, queues it, answers `{ step, loss, batches }` once it has been applied. */
 async function train(
   request: IncomingMessage,
   { learner, queue, maxBodyBytes }: Context,
@@ -32,7 +32,7 @@ async function train(
 export interface Prediction {
   /** The most probable class of each row. */
   readonly y: number[]
-  /** The optimizer steps behind the weights that answered. */
+  /** The optimizer steps behind the weights that answered (on the JS backend, which trains in place, at least that many). */
   readonly step: number
 }
 
