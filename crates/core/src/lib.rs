@@ -14,6 +14,7 @@ pub mod elementwise;
 pub mod error;
 pub mod nn;
 pub mod nonfinite;
+pub mod online;
 pub mod random;
 pub mod real;
 pub mod reduce;

@@ -7,6 +7,7 @@ pub mod data;
 mod errors;
 mod layout;
 pub mod models;
+mod trainer;
 mod training_job;
 
 use descent_core::clip::{scale_in_place, tensor_norm_part, NormKind};
