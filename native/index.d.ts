@@ -9,6 +9,100 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A persistent native trainer over buffers of this element type (see `src/models/trainer.ts`). */
+export declare class NativeTrainerF32 {
+  /**
+   * Copies the network's parameters, gradients and optimizer state in and starts the
+   * trainer's threads; `onEvent` receives every `TrainerEvent`.
+   */
+  constructor(network: Uint32Array, params: Float32Array, grads: Float32Array, state: Array<Float32Array>, options: TrainerOptions, onEvent: Events)
+  /** Copies typed-array rows (labels for softmax networks, values for identity ones) for the intake thread to check. */
+  submitTensors(id: number, x: Float32Array, labels: Int32Array, values: Float32Array): void
+  /** Copies a binary body for the intake thread to parse and check. */
+  submitBinary(id: number, bytes: Uint8Array): void
+  /** Copies a JSON body for the intake thread to parse and check. */
+  submitJson(id: number, bytes: Uint8Array): void
+  /** Queues accepted submission `id` for training with the scalars of all its steps. */
+  enqueue(id: number, scalars: Float64Array): void
+  /** Queues a marker: reaching it captures the state for `takeCapture`. */
+  enqueueMarker(id: number): void
+  /**
+   * Ends a pause after a non-finite gradient: the held batch goes on from step
+   * `heldFirst` with `heldScalars` (or is dropped when `heldFirst` < 0); each listed
+   * waiting batch gets new scalars.
+   */
+  resume(heldFirst: number, heldScalars: Float64Array, ids: Array<number>, scalars: Array<Float64Array>): void
+  /** Removes every waiting batch and marker; returns their ids. */
+  discardWaiting(): Array<number>
+  /** Copies the state captured at the last marker into these buffers. */
+  takeCapture(params: Float32Array, grads: Float32Array, state: Array<Float32Array>): void
+  /**
+   * Copies the state between two batches into these buffers (waiting for the batch in
+   * flight); returns the id of the last batch or marker done, or -1.
+   */
+  captureNow(params: Float32Array, grads: Float32Array, state: Array<Float32Array>): number
+  /**
+   * Writes the outputs for `x` from the latest published weights into `out`; returns
+   * the optimizer steps behind those weights.
+   */
+  predictInto(x: Float32Array, out: Float32Array): number
+  /** Loss and hits over `x` from the latest published weights. */
+  evaluate(x: Float32Array, labels: Int32Array, values: Float32Array): NetworkEvaluation
+  /** Keeps Node's event loop alive (true) while work is pending, or lets it exit (false). */
+  hold(active: boolean): void
+  /** Lets the trainer's threads end once the queue is empty; later calls fail. */
+  close(): void
+  /** For tests: the next batch panics on the training thread. */
+  debugPanicNextBatch(): void
+}
+
+/** A persistent native trainer over buffers of this element type (see `src/models/trainer.ts`). */
+export declare class NativeTrainerF64 {
+  /**
+   * Copies the network's parameters, gradients and optimizer state in and starts the
+   * trainer's threads; `onEvent` receives every `TrainerEvent`.
+   */
+  constructor(network: Uint32Array, params: Float64Array, grads: Float64Array, state: Array<Float64Array>, options: TrainerOptions, onEvent: Events)
+  /** Copies typed-array rows (labels for softmax networks, values for identity ones) for the intake thread to check. */
+  submitTensors(id: number, x: Float64Array, labels: Int32Array, values: Float64Array): void
+  /** Copies a binary body for the intake thread to parse and check. */
+  submitBinary(id: number, bytes: Uint8Array): void
+  /** Copies a JSON body for the intake thread to parse and check. */
+  submitJson(id: number, bytes: Uint8Array): void
+  /** Queues accepted submission `id` for training with the scalars of all its steps. */
+  enqueue(id: number, scalars: Float64Array): void
+  /** Queues a marker: reaching it captures the state for `takeCapture`. */
+  enqueueMarker(id: number): void
+  /**
+   * Ends a pause after a non-finite gradient: the held batch goes on from step
+   * `heldFirst` with `heldScalars` (or is dropped when `heldFirst` < 0); each listed
+   * waiting batch gets new scalars.
+   */
+  resume(heldFirst: number, heldScalars: Float64Array, ids: Array<number>, scalars: Array<Float64Array>): void
+  /** Removes every waiting batch and marker; returns their ids. */
+  discardWaiting(): Array<number>
+  /** Copies the state captured at the last marker into these buffers. */
+  takeCapture(params: Float64Array, grads: Float64Array, state: Array<Float64Array>): void
+  /**
+   * Copies the state between two batches into these buffers (waiting for the batch in
+   * flight); returns the id of the last batch or marker done, or -1.
+   */
+  captureNow(params: Float64Array, grads: Float64Array, state: Array<Float64Array>): number
+  /**
+   * Writes the outputs for `x` from the latest published weights into `out`; returns
+   * the optimizer steps behind those weights.
+   */
+  predictInto(x: Float64Array, out: Float64Array): number
+  /** Loss and hits over `x` from the latest published weights. */
+  evaluate(x: Float64Array, labels: Int32Array, values: Float64Array): NetworkEvaluation
+  /** Keeps Node's event loop alive (true) while work is pending, or lets it exit (false). */
+  hold(active: boolean): void
+  /** Lets the trainer's threads end once the queue is empty; later calls fail. */
+  close(): void
+  /** For tests: the next batch panics on the training thread. */
+  debugPanicNextBatch(): void
+}
+
 /**
  * A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
  * copies `x` and the targets (labels for softmax networks, values for identity ones);
@@ -273,3 +367,38 @@ export declare function trainEpochF32(network: Uint32Array, params: Float32Array
  * [batchSize, first batch, batch count, check non-finite (0/1)].
  */
 export declare function trainEpochF64(network: Uint32Array, params: Float64Array, grads: Float64Array, rule: number, state: Array<Float64Array>, slots: Uint32Array, scalars: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array, order: Uint32Array, batches: Uint32Array): EpochResult
+
+/** One event of a trainer, as TypeScript receives it (`kind` says which fields are set). */
+export interface TrainerEvent {
+  /** 'accepted' | 'refused' | 'trained' | 'reached' | 'failed'. */
+  kind: string
+  /** The submission, batch or marker; -1 when none. */
+  id: number
+  /** accepted: rows of the batch. */
+  rows: number
+  /** refused: 'type' or 'range'; failed: 'panic'. */
+  errorKind?: string
+  message?: string
+  /** trained: mean loss of each step's batch whose forward pass ran. */
+  losses?: Array<number>
+  /** trained: steps applied. */
+  steps: number
+  /** trained: the optimizer parameter whose gradient held NaN/±∞ (the trainer then pauses), or -1. */
+  nonFinite: number
+}
+
+/** What a trainer is built from (besides the buffers and the event callback). */
+export interface TrainerOptions {
+  /** The rule's name in the registry (`'adam'`, `'sgd'`, …). */
+  rule: string
+  /** Per optimizer parameter: the network tensor it is. */
+  slots: Array<number>
+  /** Per optimizer parameter: how many state tensors it has (they follow in `state`). */
+  stateCounts: Array<number>
+  /** Per optimizer parameter: how many scalars one step plans for it. */
+  scalarCounts: Array<number>
+  batchSize: number
+  checkNonFinite: boolean
+  /** Threads of the trainer's own pool (≥ 1). */
+  threads: number
+}

@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeTrainerF32 = nativeBinding.NativeTrainerF32
+module.exports.NativeTrainerF64 = nativeBinding.NativeTrainerF64
 module.exports.TrainingJobF32 = nativeBinding.TrainingJobF32
 module.exports.TrainingJobF64 = nativeBinding.TrainingJobF64
 module.exports.blobsData = nativeBinding.blobsData

@@ -13,7 +13,11 @@ import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from '
 import { initialParameters } from './init.js'
 import { jsEngine } from './js/engine.js'
 import { loadedNativeEngine } from './native-engine.js'
+import { nativeTrainerCore } from './native-trainer.js'
 import { allocate, type NetworkSpec } from './network.js'
+import { jsTrainerCore } from './js/trainer-core.js'
+import { Trainer, type TrainerHost, type TrainerOptions } from './trainer.js'
+import { addon } from '../backend/native.js'
 
 /** Options every model takes. */
 export interface ModelOptions {
@@ -52,6 +56,8 @@ export abstract class Model {
   readonly #parameters: readonly Parameter[]
   readonly #engine: Engine
   #training = false
+  /** The open trainer, if any: it owns the training state until it closes. */
+  #trainer: Trainer | undefined
 
   protected constructor(where: string, network: NetworkSpec, options: ModelOptions) {
     const seed = options.seed ?? 0
@@ -82,9 +88,71 @@ export abstract class Model {
     return [...this.#parameters]
   }
 
-  /** Whether `fit` or `fitAsync` is running (a second fit, or forwardBackward, is refused meanwhile). */
+  /** Whether `fit` or `fitAsync` is running, or a trainer is open (a second fit, or forwardBackward, is refused meanwhile). */
   get training(): boolean {
-    return this.#training
+    return this.#training || this.#trainer !== undefined
+  }
+
+  /** The open trainer of this model, if any. */
+  get openTrainer(): Trainer | undefined {
+    return this.#trainer
+  }
+
+  /**
+   * Opens a persistent training session (see `Trainer` and docs/trainer.md): batches are queued
+   * with `train`, `trainBuffer` or `trainJson` and trained in order off the event loop (on the
+   * native backend, by one long-lived thread that owns copies of the parameters and optimizer
+   * state), while `predict` answers from the latest published weights. Until `close()`, `fit`,
+   * `fitAsync`, `forwardBackward`, `optimizer.step()` and `loadStateDict` throw `DESCENT_BUSY`.
+   *
+   * ```ts
+   * const trainer = model.trainer({ optimizer, batchSize: 64, queueLimit: 32 })
+   * const { step, loss, rows } = await trainer.train(x, y)
+   * await trainer.close()
+   * ```
+   */
+  trainer(options: TrainerOptions): Trainer {
+    const where = `${this.constructor.name}.trainer`
+    this.#checkIdle(where)
+    this.#checkIntact(where)
+    const network = this.#network
+    const dtype = this.dtype
+    const buffers = this.#buffers
+    const owner = (o: unknown) => {
+      const index = new Map(this.#parameters.map((p, i) => [p, i]))
+      return (o as { paramGroups: { params: Parameter[] }[] }).paramGroups.flatMap((g) => g.params).map((p) => index.get(p) as number)
+    }
+    const host: TrainerHost = {
+      where,
+      inputs: network.inputs,
+      outputs: network.outputs,
+      softmax: network.output === 'softmax',
+      dtype,
+      checkBatch: (x, y) => {
+        const w = 'Trainer.train'
+        const { data, rows } = checkInputs(w, x, network, dtype, buffers, { finite: false, minRows: 1 })
+        return { x: data, targets: checkTargets(w, y, network, dtype, buffers, rows) }
+      },
+      checkInputs: (x) => {
+        const { data, rows } = checkInputs('Trainer.predict', x, network, dtype, buffers, { finite: false, minRows: 0 })
+        return { x: data, rows }
+      },
+      checkEvaluate: (x, y) => {
+        const w = 'Trainer.evaluate'
+        const { data, rows } = checkInputs(w, x, network, dtype, buffers, { finite: true, minRows: 1 })
+        return { x: data, targets: checkTargets(w, y, network, dtype, buffers, rows), rows }
+      },
+      startCore: (settings, onEvent) =>
+        this.backend === 'native'
+          ? nativeTrainerCore(addon as NonNullable<typeof addon>, network, this.#params, this.#grads, owner(settings.optimizer), settings, onEvent)
+          : jsTrainerCore(network, this.#params, this.#grads, settings, onEvent),
+      release: () => {
+        if (this.#trainer === trainer) this.#trainer = undefined
+      },
+    }
+    const trainer: Trainer = new Trainer(host, options, this.#parameters)
+    this.#trainer = trainer
+    return trainer
   }
 
   /**
@@ -93,6 +161,7 @@ export abstract class Model {
    */
   predict(x: Tensor): Tensor<FloatArray> {
     const where = `${this.constructor.name}.predict`
+    if (this.#trainer) return this.#trainer.predict(x)
     this.#checkIntact(where)
     const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
       finite: false,
@@ -107,6 +176,7 @@ export abstract class Model {
    */
   evaluate(x: Tensor, y: Tensor): Evaluation {
     const where = `${this.constructor.name}.evaluate`
+    if (this.#trainer) return this.#trainer.evaluate(x, y)
     this.#checkIntact(where)
     const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
       finite: true,
@@ -211,6 +281,11 @@ export abstract class Model {
   }
 
   #checkIdle(where: string): void {
+    if (this.#trainer)
+      throw new DescentError(
+        'DESCENT_BUSY',
+        `${where}: this model has an open trainer; await trainer.close() first`,
+      )
     if (this.#training)
       throw new DescentError(
         'DESCENT_BUSY',

@@ -106,6 +106,17 @@ function checkNoSharedMemory(where: string, params: readonly Parameter[]): void 
   })
 }
 
+/**
+ * Where an optimizer's planning stands: each parameter's scalar state, each group's options,
+ * the skipped-step count. A `Trainer` plans batches ahead and rewinds to one of these when a
+ * batch does not run as planned.
+ */
+export interface OptimizerCursor {
+  readonly scalars: ReadonlyMap<Parameter, ScalarState>
+  readonly groups: readonly Record<string, unknown>[]
+  readonly skipped: number
+}
+
 /** Optimizers driven by a running `model.fitAsync`, with the name of that call. */
 const lentTo = new WeakMap<object, string>()
 
@@ -118,6 +129,9 @@ export function lendToTraining(optimizer: object, where: string | undefined): vo
   if (where === undefined) lentTo.delete(optimizer)
   else lentTo.set(optimizer, where)
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: any optimizer, whatever its hyperparameters
+type AnyOptimizerBase = Optimizer<any>
 
 /**
  * The driver every optimizer shares: param groups, lazily created per-parameter state,
@@ -391,6 +405,26 @@ export abstract class Optimizer<O extends object & { lr: number }> {
         })
       },
     }
+  }
+
+  /** The planning position of `optimizer` (see `OptimizerCursor`). */
+  static cursorOf(optimizer: AnyOptimizerBase): OptimizerCursor {
+    const scalars = new Map<Parameter, ScalarState>()
+    for (const [p, s] of optimizer.#state) scalars.set(p, { ...s.scalars })
+    const groups = optimizer.paramGroups.map(({ params: _, ...options }) => cloneOptions(options))
+    return { scalars, groups, skipped: optimizer.skippedSteps }
+  }
+
+  /** Puts `optimizer` back at `cursor` (taken from it by `cursorOf`). */
+  static restoreCursor(optimizer: AnyOptimizerBase, cursor: OptimizerCursor): void {
+    for (const [p, s] of optimizer.#state) {
+      const saved = cursor.scalars.get(p)
+      if (saved) s.scalars = { ...saved }
+    }
+    optimizer.paramGroups.forEach((g, i) => {
+      Object.assign(g, cloneOptions(cursor.groups[i] as object))
+    })
+    optimizer.skippedSteps = cursor.skipped
   }
 
   /** A state tensor, created on first use (also when an option such as `amsgrad` is turned on mid-run). */
