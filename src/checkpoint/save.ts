@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { packageVersion } from '../info.js'
+import { trainerOf } from '../models/trainer.js'
 import type { FloatArray } from '../parameter.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { CheckpointError } from './checkpoint-error.js'
@@ -41,7 +42,11 @@ export async function saveCheckpoint(path: string, parts: SaveCheckpointOptions)
   const target = readTarget(where, parts, ['extra'])
   const extra = (parts as SaveCheckpointOptions).extra
   if (extra !== undefined) checkJsonData(where, 'extra', extra)
-  const file = encodeCheckpoint(where, target, extra)
+  // An open trainer owns the state: capture it at a point between two steps.
+  const trainer = [parts.model, parts.optimizer, parts.scheduler].map(trainerOf).find((t) => t !== undefined)
+  const file = trainer
+    ? trainer.withConsistentState(() => encodeCheckpoint(where, target, extra))
+    : encodeCheckpoint(where, target, extra)
   try {
     await writeFileAtomic(resolve(path), file)
   } catch (error) {

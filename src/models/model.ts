@@ -150,7 +150,7 @@ export abstract class Model {
         if (this.#trainer === trainer) this.#trainer = undefined
       },
     }
-    const trainer: Trainer = new Trainer(host, options, this.#parameters)
+    const trainer: Trainer = new Trainer(host, options, this.#parameters, this)
     this.#trainer = trainer
     return trainer
   }

@@ -88,6 +88,7 @@ export function nativeTrainerCore(
     return run.plan.scalars
   }
   return {
+    inPlace: false,
     submitTensors(id, x, targets) {
       const [labels, values] = targetArgs(targets, x)
       callNative(() => native.submitTensors(id, x, labels, values))

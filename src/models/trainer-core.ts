@@ -33,6 +33,8 @@ export interface PlannedRun {
  * their plans, trained in order (`trained`); markers (`reached`) capture a consistent state.
  */
 export interface TrainerCore {
+  /** Whether the engine trains the model's own buffers in place (JS) rather than copies (native). */
+  readonly inPlace: boolean
   submitTensors(id: number, x: FloatArray, targets: Targets): void
   submitBinary(id: number, bytes: Uint8Array): void
   submitJson(id: number, bytes: Uint8Array): void

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { DescentError, rangeError, typeError } from '../errors.js'
 import { lendToTraining, Optimizer } from '../optim/optimizer.js'
-import type { FloatArray } from '../parameter.js'
+import type { FloatArray, Parameter } from '../parameter.js'
 import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import { type Tensor, tensor } from '../tensor.js'
@@ -118,6 +118,8 @@ interface Marker {
   readonly id: number
   readonly waiters: { resolve: () => void; reject: (error: unknown) => void }[]
   enqueued: boolean
+  /** The planning position when it was enqueued: the state at the marker. */
+  at: Cursor | undefined
 }
 
 type Entry = Batch | Marker
@@ -127,6 +129,14 @@ function integer(where: string, what: string, value: unknown, fallback: number, 
   if (typeof value !== 'number') throw typeError(where, what, `an integer >= ${min}`, value)
   if (!Number.isSafeInteger(value) || value < min) throw rangeError(where, what, `an integer >= ${min}`, value)
   return value
+}
+
+/** The open trainer of each model, optimizer and scheduler it drives (for `saveCheckpoint`). */
+const openTrainers = new WeakMap<object, Trainer>()
+
+/** The open trainer driving `part` (a model, optimizer or scheduler), if any. */
+export function trainerOf(part: unknown): Trainer | undefined {
+  return typeof part === 'object' && part !== null ? openTrainers.get(part) : undefined
 }
 
 /** How far back `samplesPerSecond` looks, in ms. */
@@ -163,9 +173,15 @@ export class Trainer {
   #failure: Error | undefined
   #closing: Promise<void> | undefined
   #held = false
+  /** The position of the state the model's buffers hold (the last sync, or the start). */
+  #synced: Cursor
+  /** The optimizer's parameters that had no state before the trainer (see `forgetUnstepped`). */
+  readonly #fresh: readonly Parameter[]
+
+  readonly #parts: object[]
 
   /** @internal Use `model.trainer(options)`. */
-  constructor(host: TrainerHost, options: TrainerOptions, parameters: readonly unknown[]) {
+  constructor(host: TrainerHost, options: TrainerOptions, parameters: readonly unknown[], model: object) {
     const where = `${host.where}`
     checkPlainObject(where, 'options', options)
     rejectUnknownKeys(where, options, KEYS)
@@ -198,9 +214,13 @@ export class Trainer {
     )
     optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
     this.#host = host
+    this.#fresh = held.filter((p) => optimizer.stateOf(p) === undefined)
     const settings = { optimizer, batchSize, checkNonFinite: optimizer.onNonFinite !== 'ignore', threads }
     this.#core = host.startCore(settings, (event) => this.#onEvent(event))
+    this.#synced = this.#planner.cursor()
     lendToTraining(optimizer, `${host.where.split('.')[0]}.trainer`)
+    this.#parts = [model, optimizer, ...(scheduler ? [scheduler] : [])]
+    for (const part of this.#parts) openTrainers.set(part, this)
   }
 
   /** Batches queued or training. */
@@ -317,7 +337,7 @@ export class Trainer {
     return new Promise((resolve, reject) => {
       const last = this.#entries.at(-1)
       if (last?.kind === 'marker') last.waiters.push({ resolve, reject })
-      else this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [{ resolve, reject }], enqueued: false })
+      else this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [{ resolve, reject }], enqueued: false, at: undefined })
       this.#hold()
       this.#plan()
     })
@@ -352,7 +372,7 @@ export class Trainer {
         if (i < this.#planned) this.#planned--
       }
       if (rewindTo) this.#planner.rewind(rewindTo)
-      this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [...syncs, { resolve, reject }], enqueued: false })
+      this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [...syncs, { resolve, reject }], enqueued: false, at: undefined })
       this.#hold()
       this.#plan()
     }).finally(() => this.#finish())
@@ -373,24 +393,31 @@ export class Trainer {
     if (this.#state === 'failed') throw this.#failure
     if (this.#state === 'closed') return f()
     const { lastDone, headSteps } = this.#core.captureNow()
-    // The first planned batch not finished by `lastDone` holds the cursor of that moment
-    // (moved on by the steps of it already done, when the engine stops between steps).
+    const now = this.#planner.cursor()
+    this.#rewindToState(lastDone, headSteps)
+    try {
+      return f()
+    } finally {
+      this.#planner.rewind(now)
+    }
+  }
+
+  /**
+   * Rewinds the planner to the position of the engine's state when `lastDone` was the last
+   * batch or marker done and `headSteps` steps of the next batch were applied: the cursor
+   * before the first planned batch not done, moved on by those steps.
+   */
+  #rewindToState(lastDone: number, headSteps: number): void {
     let index = 0
     if (lastDone >= 0) {
       const at = this.#entries.findIndex((e) => e.id === lastDone)
       index = at >= 0 ? at + 1 : 0
     }
     const next = this.#entries.slice(index, this.#planned).find((e): e is Batch => e.kind === 'batch')
-    if (next?.before === undefined) return f()
-    const now = this.#planner.cursor()
+    if (next?.before === undefined) return
     if (headSteps > 0)
       this.#planner.commitPartial(next.before, this.#planner.stepsOf(next.rows) - next.first, headSteps)
     else this.#planner.rewind(next.before)
-    try {
-      return f()
-    } finally {
-      this.#planner.rewind(now)
-    }
   }
 
   #name(method: string): string {
@@ -489,8 +516,16 @@ export class Trainer {
       case 'reached':
         if (entry.kind === 'marker') {
           this.#core.takeCapture()
+          this.#synced = entry.at as Cursor
           this.#remove(entry)
           for (const w of entry.waiters) w.resolve()
+          // What waited behind the marker is planned in the next turn of the event loop, so code
+          // after `await trainer.sync()` reads the state at the marker, scalars included.
+          setImmediate(() => {
+            this.#plan()
+            this.#hold()
+          })
+          return
         }
         break
     }
@@ -555,6 +590,7 @@ export class Trainer {
         if (!e.enqueued) {
           this.#core.enqueueMarker(e.id)
           e.enqueued = true
+          e.at = this.#planner.cursor()
         }
         return // what follows waits until the state at the marker is copied out
       }
@@ -579,6 +615,12 @@ export class Trainer {
 
   #fail(error: Error): void {
     if (this.#state === 'failed' || this.#state === 'closed') return
+    // Leave the optimizer and scheduler at the state the model's buffers hold: the last sync
+    // (native: the thread's copies are lost), or where the in-place engine stopped (JS).
+    if (this.#core.inPlace) {
+      const { lastDone, headSteps } = this.#core.captureNow()
+      this.#rewindToState(lastDone, headSteps)
+    } else this.#planner.rewind(this.#synced)
     this.#state = 'failed'
     this.#failure = error
     for (const e of this.#entries.splice(0)) {
@@ -604,7 +646,9 @@ export class Trainer {
       this.#core.hold(false)
     }
     this.#core.close()
+    Optimizer.forgetUnstepped(this.optimizer, this.#fresh)
     lendToTraining(this.optimizer, undefined)
+    for (const part of this.#parts) if (openTrainers.get(part) === this) openTrainers.delete(part)
     this.#host.release()
   }
 }

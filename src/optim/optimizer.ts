@@ -415,6 +415,14 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     return { scalars, groups, skipped: optimizer.skippedSteps }
   }
 
+  /**
+   * Forgets the state of those `params` that never stepped (step 0): state made ahead of a
+   * first step that did not come (a trainer closed before training) is as if never made.
+   */
+  static forgetUnstepped(optimizer: AnyOptimizerBase, params: readonly Parameter[]): void {
+    for (const p of params) if (optimizer.#state.get(p)?.scalars.step === 0) optimizer.#state.delete(p)
+  }
+
   /** Puts `optimizer` back at `cursor` (taken from it by `cursorOf`). */
   static restoreCursor(optimizer: AnyOptimizerBase, cursor: OptimizerCursor): void {
     for (const [p, s] of optimizer.#state) {

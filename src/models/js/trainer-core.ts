@@ -130,6 +130,7 @@ export function jsTrainerCore(
   }
 
   return {
+    inPlace: true,
     submitTensors: (id, x, targets) => {
       const copy = x.slice()
       const copied: Targets = 'labels' in targets ? { labels: targets.labels.slice() } : { values: targets.values.slice() }
