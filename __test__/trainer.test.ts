@@ -17,8 +17,8 @@ import {
   type Model,
   OneCycleLR,
   type Optimizer,
-  RMSprop,
   ReduceLROnPlateau,
+  RMSprop,
   SGD,
   StepLR,
   type Tensor,
@@ -56,7 +56,11 @@ interface Case {
 }
 
 /** Rows whose logits overflow f32 in a [2 → 3] net: a NaN gradient in their step. */
-function overflowing(backend: 'native' | 'js', onNonFinite: 'skip' | 'throw', schedulerStep: 'batch' | 'epoch'): Setup {
+function overflowing(
+  backend: 'native' | 'js',
+  onNonFinite: 'skip' | 'throw',
+  schedulerStep: 'batch' | 'epoch',
+): Setup {
   const x = tensor(
     Float32Array.from({ length: 32 }, (_, i) => (i >> 1 === 5 || i >> 1 === 12 ? 3e38 : (i % 5) / 5)),
     [16, 2],
@@ -77,7 +81,14 @@ const CASES: readonly Case[] = [
       const optimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0.01 })
       const scheduler = new OneCycleLR(optimizer, { maxLr: 0.05, totalSteps: 40 })
       const { x, y } = randomData([6, 12, 3], 'softmax', 'float32', 150, 4)
-      return { model, optimizer, scheduler, schedulerStep: 'batch', batchSize: 8, bodies: split(x, y, [40, 33, 8, 69]) }
+      return {
+        model,
+        optimizer,
+        scheduler,
+        schedulerStep: 'batch',
+        batchSize: 8,
+        bodies: split(x, y, [40, 33, 8, 69]),
+      }
     },
   },
   {
@@ -87,7 +98,14 @@ const CASES: readonly Case[] = [
       const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true })
       const scheduler = new StepLR(optimizer, { stepSize: 2, gamma: 0.5 })
       const { x, y } = randomData([5, 7, 4], 'softmax', 'float64', 90, 5)
-      return { model, optimizer, scheduler, schedulerStep: 'epoch', batchSize: 16, bodies: split(x, y, [16, 30, 1, 43]) }
+      return {
+        model,
+        optimizer,
+        scheduler,
+        schedulerStep: 'epoch',
+        batchSize: 16,
+        bodies: split(x, y, [16, 30, 1, 43]),
+      }
     },
   },
   {
@@ -106,7 +124,14 @@ const CASES: readonly Case[] = [
       const optimizer = new Adam(model.parameters(), { lr: 3e-3, amsgrad: true })
       const scheduler = new ExponentialLR(optimizer, { gamma: 0.97 })
       const { x, y } = randomData([4, 5, 3], 'softmax', 'float32', 30, 7)
-      return { model, optimizer, scheduler, schedulerStep: 'batch', batchSize: 64, bodies: split(x, y, [10, 12, 8]) }
+      return {
+        model,
+        optimizer,
+        scheduler,
+        schedulerStep: 'batch',
+        batchSize: 64,
+        bodies: split(x, y, [10, 12, 8]),
+      }
     },
   },
   { name: 'non-finite gradients skipped, StepLR per step', setup: (b) => overflowing(b, 'skip', 'batch') },
@@ -158,7 +183,8 @@ function sameOutcomes(t: ExecutionContext, got: Outcome[], expected: Outcome[]):
   t.is(got.length, expected.length)
   expected.forEach((e, i) => {
     const g = got[i] as Outcome
-    if ('error' in e) t.is('error' in g ? g.error : `resolved ${(g as { loss: number }).loss}`, e.error, `body ${i}`)
+    if ('error' in e)
+      t.is('error' in g ? g.error : `resolved ${(g as { loss: number }).loss}`, e.error, `body ${i}`)
     else t.true('loss' in g && Object.is(g.loss, e.loss), `body ${i}: loss ${JSON.stringify(g)} vs ${e.loss}`)
   })
 }
@@ -182,7 +208,12 @@ for (const backend of BACKENDS) {
       const s = c.setup(backend)
       const trainer = openTrainer(s)
       const got: Outcome[] = []
-      for (const b of s.bodies) got.push(outcomeOf((await Promise.allSettled([trainer.train(b.x, b.y)]))[0] as PromiseSettledResult<TrainResult>))
+      for (const b of s.bodies)
+        got.push(
+          outcomeOf(
+            (await Promise.allSettled([trainer.train(b.x, b.y)]))[0] as PromiseSettledResult<TrainResult>,
+          ),
+        )
       await trainer.sync()
       sameOutcomes(t, got, expected)
       t.deepEqual(everything(s), everything(reference))
@@ -230,7 +261,9 @@ for (const backend of BACKENDS) {
       message: /closed/,
     })
     // The model is free again.
-    s.model.fit((s.bodies[0] as { x: Tensor }).x, (s.bodies[0] as { y: Tensor }).y, { optimizer: s.optimizer })
+    s.model.fit((s.bodies[0] as { x: Tensor }).x, (s.bodies[0] as { y: Tensor }).y, {
+      optimizer: s.optimizer,
+    })
     t.false(s.model.training)
   })
 
@@ -288,10 +321,14 @@ for (const backend of BACKENDS) {
       t.is(r.status, 'rejected')
       t.is(((r as PromiseRejectedResult).reason as DescentError).code, 'DESCENT_PANIC')
     }
-    await t.throwsAsync(trainer.train(body.x, body.y), { instanceOf: DescentError, message: /debugFail|panicked|failed/ })
+    await t.throwsAsync(trainer.train(body.x, body.y), {
+      instanceOf: DescentError,
+      message: /debugFail|panicked|failed/,
+    })
     await t.throwsAsync(trainer.sync(), { instanceOf: DescentError })
     await trainer.close()
-    if (backend === 'native') t.deepEqual(everything(s), before, 'the native state was lost with the thread; the model kept its own')
+    if (backend === 'native')
+      t.deepEqual(everything(s), before, 'the native state was lost with the thread; the model kept its own')
     t.false(s.model.training)
     s.model.fit(body.x, body.y, { optimizer: s.optimizer })
     t.pass()
@@ -305,7 +342,9 @@ for (const backend of BACKENDS) {
     const trainer = openTrainer(s)
     const json = (b: { x: Tensor; y: Tensor }) => {
       const width = b.x.shape[1] as number
-      const x = Array.from({ length: b.x.shape[0] as number }, (_, r) => Array.from(b.x.data.subarray(r * width, (r + 1) * width)))
+      const x = Array.from({ length: b.x.shape[0] as number }, (_, r) =>
+        Array.from(b.x.data.subarray(r * width, (r + 1) * width)),
+      )
       return JSON.stringify({ x, y: Array.from(b.y.data) })
     }
     const bodies = s.bodies
@@ -336,25 +375,78 @@ for (const backend of BACKENDS) {
       ['an array', trainer.trainJson('[1, 2]'), TypeError, /body: expected a JSON object/],
       ['unknown field', trainer.trainJson(JSON.stringify({ ...good, z: 1 })), TypeError, /unknown field "z"/],
       ['missing y', trainer.trainJson(JSON.stringify({ x: good.x })), TypeError, /y: missing/],
-      ['short row', trainer.trainJson(JSON.stringify({ ...good, x: [row, row.slice(1)] })), RangeError, /x\[1\]: expected 6 numbers, got 5/],
-      ['a string', trainer.trainJson(JSON.stringify({ ...good, x: [row, [...row.slice(1), '1']] })), TypeError, /x\[1\]\[5\]: expected a number/],
-      ['f32 overflow', trainer.trainJson(`{"x": [[1e39,0,0,0,0,0]], "y": [0]}`), RangeError, /x\[0\]\[0\]: expected a finite number/],
-      ['label range', trainer.trainJson(JSON.stringify({ ...good, y: [0, 3] })), RangeError, /y\[1\]: expected a class label/],
-      ['label count', trainer.trainJson(JSON.stringify({ ...good, y: [0] })), RangeError, /y: expected 2 labels/],
+      [
+        'short row',
+        trainer.trainJson(JSON.stringify({ ...good, x: [row, row.slice(1)] })),
+        RangeError,
+        /x\[1\]: expected 6 numbers, got 5/,
+      ],
+      [
+        'a string',
+        trainer.trainJson(JSON.stringify({ ...good, x: [row, [...row.slice(1), '1']] })),
+        TypeError,
+        /x\[1\]\[5\]: expected a number/,
+      ],
+      [
+        'f32 overflow',
+        trainer.trainJson(`{"x": [[1e39,0,0,0,0,0]], "y": [0]}`),
+        RangeError,
+        /x\[0\]\[0\]: expected a finite number/,
+      ],
+      [
+        'label range',
+        trainer.trainJson(JSON.stringify({ ...good, y: [0, 3] })),
+        RangeError,
+        /y\[1\]: expected a class label/,
+      ],
+      [
+        'label count',
+        trainer.trainJson(JSON.stringify({ ...good, y: [0] })),
+        RangeError,
+        /y: expected 2 labels/,
+      ],
       ['empty binary', trainer.trainBuffer(new Uint8Array(0)), RangeError, /body: empty/],
       ['short header', trainer.trainBuffer(new Uint8Array(5)), RangeError, /header: expected 8 bytes/],
-      ['wrong cols', trainer.trainBuffer(header(1, 7)), RangeError, /header\.cols: expected 6 \(the model's inputs\), got 7/],
-      ['wrong length', trainer.trainBuffer(header(2, 6)), RangeError, /body: the header says 2 rows × 6 cols, so the body must be 64 bytes/],
-      ['NaN pixel', trainer.trainBuffer(binary(withValue(s.bodies[0] as { x: Tensor; y: Tensor }, 3, Number.NaN))), RangeError, /x\[0\]\[3\]: expected a finite number/],
-      ['Infinity in x', trainer.train(withValue(s.bodies[0] as { x: Tensor; y: Tensor }, 8, Number.POSITIVE_INFINITY).x, (s.bodies[0] as { y: Tensor }).y), RangeError, /x\[1\]\[2\]: expected a finite number/],
+      [
+        'wrong cols',
+        trainer.trainBuffer(header(1, 7)),
+        RangeError,
+        /header\.cols: expected 6 \(the model's inputs\), got 7/,
+      ],
+      [
+        'wrong length',
+        trainer.trainBuffer(header(2, 6)),
+        RangeError,
+        /body: the header says 2 rows × 6 cols, so the body must be 64 bytes/,
+      ],
+      [
+        'NaN pixel',
+        trainer.trainBuffer(binary(withValue(s.bodies[0] as { x: Tensor; y: Tensor }, 3, Number.NaN))),
+        RangeError,
+        /x\[0\]\[3\]: expected a finite number/,
+      ],
+      [
+        'Infinity in x',
+        trainer.train(
+          withValue(s.bodies[0] as { x: Tensor; y: Tensor }, 8, Number.POSITIVE_INFINITY).x,
+          (s.bodies[0] as { y: Tensor }).y,
+        ),
+        RangeError,
+        /x\[1\]\[2\]: expected a finite number/,
+      ],
     ]
     for (const [name, promise, kind, message] of cases) {
       const error = await t.throwsAsync(promise, { message }, name)
       t.true(error instanceof kind, `${name}: ${error?.constructor.name}`)
       t.regex((error as Error).message, /^Trainer\.train: /, name)
     }
-    await t.throwsAsync(trainer.trainBuffer('x' as unknown as Uint8Array), { instanceOf: TypeError, message: /body must be a Buffer/ })
-    await t.throwsAsync(trainer.train([1, 2] as unknown as Tensor, (s.bodies[0] as { y: Tensor }).y), { instanceOf: TypeError })
+    await t.throwsAsync(trainer.trainBuffer('x' as unknown as Uint8Array), {
+      instanceOf: TypeError,
+      message: /body must be a Buffer/,
+    })
+    await t.throwsAsync(trainer.train([1, 2] as unknown as Tensor, (s.bodies[0] as { y: Tensor }).y), {
+      instanceOf: TypeError,
+    })
     t.is(trainer.metrics().refused, cases.length)
     await trainer.close()
     t.deepEqual(everything(s), before)
@@ -373,12 +465,18 @@ for (const backend of BACKENDS) {
     const reference = build()
     const seen = new Set<string>([String(reference.model.predict(probe).data)])
     for (let at = 0; at < 2000; at += 16) {
-      reference.model.fit(rows(x, at, at + 16), rows(y, at, at + 16), { optimizer: reference.optimizer, batchSize: 16, shuffle: false })
+      reference.model.fit(rows(x, at, at + 16), rows(y, at, at + 16), {
+        optimizer: reference.optimizer,
+        batchSize: 16,
+        shuffle: false,
+      })
       seen.add(String(reference.model.predict(probe).data))
     }
     const { model, optimizer } = build()
     const trainer = model.trainer({ optimizer, batchSize: 16 })
-    const pending = Array.from({ length: 25 }, (_, k) => trainer.train(rows(x, k * 80, (k + 1) * 80), rows(y, k * 80, (k + 1) * 80)))
+    const pending = Array.from({ length: 25 }, (_, k) =>
+      trainer.train(rows(x, k * 80, (k + 1) * 80), rows(y, k * 80, (k + 1) * 80)),
+    )
     let done = false
     void Promise.all(pending).then(() => {
       done = true
@@ -394,7 +492,10 @@ for (const backend of BACKENDS) {
     }
     await trainer.close()
     t.true(seen.has(String(model.predict(probe).data)))
-    t.true(distinct.size > 1, `predictions changed while training (${distinct.size} distinct in ${polls} polls)`)
+    t.true(
+      distinct.size > 1,
+      `predictions changed while training (${distinct.size} distinct in ${polls} polls)`,
+    )
   })
 
   test(`${backend}: ReduceLROnPlateau is stepped by trainer.schedulerStep, and applies to batches queued after`, async (t) => {
@@ -425,7 +526,11 @@ test('bad trainer options are refused before anything starts', (t) => {
     [{ optimizer: s.optimizer, threads: 1.5 }, RangeError, /threads/],
     [{ optimizer: s.optimizer, schedulerStep: 'step' }, TypeError, /schedulerStep/],
     [{ optimizer: s.optimizer, batch_size: 3 }, TypeError, /unknown option 'batch_size'/],
-    [{ optimizer: new SGD(new MLP({ sizes: [6, 3] }).parameters(), { lr: 1 }) }, RangeError, /exactly this model's parameters/],
+    [
+      { optimizer: new SGD(new MLP({ sizes: [6, 3] }).parameters(), { lr: 1 }) },
+      RangeError,
+      /exactly this model's parameters/,
+    ],
     [{ optimizer: s.optimizer, scheduler: {} }, TypeError, /scheduler must be/],
   ]
   for (const [options, kind, message] of cases) {

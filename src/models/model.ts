@@ -1,3 +1,4 @@
+import { addon } from '../backend/native.js'
 import { resolveBackend } from '../backend/select.js'
 import type { BackendName } from '../backend/types.js'
 import { DescentError } from '../errors.js'
@@ -12,12 +13,11 @@ import { type FitHistory, type FitOptions, resolveFitOptions, runFit } from './f
 import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from './fit-async.js'
 import { initialParameters } from './init.js'
 import { jsEngine } from './js/engine.js'
+import { jsTrainerCore } from './js/trainer-core.js'
 import { loadedNativeEngine } from './native-engine.js'
 import { nativeTrainerCore } from './native-trainer.js'
 import { allocate, type NetworkSpec } from './network.js'
-import { jsTrainerCore } from './js/trainer-core.js'
 import { Trainer, type TrainerHost, type TrainerOptions } from './trainer.js'
-import { addon } from '../backend/native.js'
 
 /** Options every model takes. */
 export interface ModelOptions {
@@ -120,7 +120,9 @@ export abstract class Model {
     const buffers = this.#buffers
     const owner = (o: unknown) => {
       const index = new Map(this.#parameters.map((p, i) => [p, i]))
-      return (o as { paramGroups: { params: Parameter[] }[] }).paramGroups.flatMap((g) => g.params).map((p) => index.get(p) as number)
+      return (o as { paramGroups: { params: Parameter[] }[] }).paramGroups
+        .flatMap((g) => g.params)
+        .map((p) => index.get(p) as number)
     }
     const host: TrainerHost = {
       where,
@@ -134,7 +136,10 @@ export abstract class Model {
         return { x: data, targets: checkTargets(w, y, network, dtype, buffers, rows) }
       },
       checkInputs: (x) => {
-        const { data, rows } = checkInputs('Trainer.predict', x, network, dtype, buffers, { finite: false, minRows: 0 })
+        const { data, rows } = checkInputs('Trainer.predict', x, network, dtype, buffers, {
+          finite: false,
+          minRows: 0,
+        })
         return { x: data, rows }
       },
       checkEvaluate: (x, y) => {
@@ -144,7 +149,15 @@ export abstract class Model {
       },
       startCore: (settings, onEvent) =>
         this.backend === 'native'
-          ? nativeTrainerCore(addon as NonNullable<typeof addon>, network, this.#params, this.#grads, owner(settings.optimizer), settings, onEvent)
+          ? nativeTrainerCore(
+              addon as NonNullable<typeof addon>,
+              network,
+              this.#params,
+              this.#grads,
+              owner(settings.optimizer),
+              settings,
+              onEvent,
+            )
           : jsTrainerCore(network, this.#params, this.#grads, settings, onEvent),
       release: () => {
         if (this.#trainer === trainer) this.#trainer = undefined

@@ -35,7 +35,12 @@ function fromNative(e: NativeEvent): TrainerEvent {
     case 'accepted':
       return { kind: 'accepted', id: e.id, rows: e.rows }
     case 'refused':
-      return { kind: 'refused', id: e.id, errorKind: e.errorKind === 'type' ? 'type' : 'range', message: e.message ?? '' }
+      return {
+        kind: 'refused',
+        id: e.id,
+        errorKind: e.errorKind === 'type' ? 'type' : 'range',
+        message: e.message ?? '',
+      }
     case 'trained':
       return { kind: 'trained', id: e.id, losses: e.losses ?? [], steps: e.steps, nonFinite: e.nonFinite }
     case 'reached':

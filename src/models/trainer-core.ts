@@ -5,7 +5,12 @@ import type { Targets } from './network.js'
 /** What a trainer's engine reports, in order (see crates/core/src/online/trainer.rs). */
 export type TrainerEvent =
   | { readonly kind: 'accepted'; readonly id: number; readonly rows: number }
-  | { readonly kind: 'refused'; readonly id: number; readonly errorKind: 'type' | 'range'; readonly message: string }
+  | {
+      readonly kind: 'refused'
+      readonly id: number
+      readonly errorKind: 'type' | 'range'
+      readonly message: string
+    }
   | {
       readonly kind: 'trained'
       readonly id: number

@@ -61,7 +61,8 @@ export class TrainerPlanner {
   rewind(cursor: Cursor): void {
     Optimizer.restoreCursor(this.optimizer, cursor.optimizer)
     // The dict came from this same scheduler, so its kind matches.
-    if (cursor.scheduler !== undefined) (this.#scheduler as LRScheduler | undefined)?.loadStateDict(cursor.scheduler)
+    if (cursor.scheduler !== undefined)
+      (this.#scheduler as LRScheduler | undefined)?.loadStateDict(cursor.scheduler)
   }
 
   /**

@@ -127,7 +127,8 @@ type Entry = Batch | Marker
 function integer(where: string, what: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number') throw typeError(where, what, `an integer >= ${min}`, value)
-  if (!Number.isSafeInteger(value) || value < min) throw rangeError(where, what, `an integer >= ${min}`, value)
+  if (!Number.isSafeInteger(value) || value < min)
+    throw rangeError(where, what, `an integer >= ${min}`, value)
   return value
 }
 
@@ -190,7 +191,9 @@ export class Trainer {
       throw typeError(where, 'optimizer', 'an Optimizer (Adam, SGD, …)', optimizer)
     const held = optimizer.paramGroups.flatMap((g) => g.params)
     if (held.length !== parameters.length || held.some((p) => !parameters.includes(p)))
-      throw new RangeError(`${where}: the optimizer must hold exactly this model's parameters (pass model.parameters())`)
+      throw new RangeError(
+        `${where}: the optimizer must hold exactly this model's parameters (pass model.parameters())`,
+      )
     const batchSize = integer(where, 'batchSize', options.batchSize, 32, 1)
     this.#queueLimit = integer(where, 'queueLimit', options.queueLimit, 32, 0)
     const threads = integer(where, 'threads', options.threads, availableParallelism(), 1)
@@ -253,7 +256,8 @@ export class Trainer {
    */
   trainBuffer(body: Uint8Array): Promise<TrainResult> {
     return this.#submit('trainBuffer', (id) => {
-      if (!(body instanceof Uint8Array)) throw typeError(this.#name('trainBuffer'), 'body', 'a Buffer or Uint8Array', body)
+      if (!(body instanceof Uint8Array))
+        throw typeError(this.#name('trainBuffer'), 'body', 'a Buffer or Uint8Array', body)
       return () => this.#core.submitBinary(id, body)
     })
   }
@@ -279,7 +283,10 @@ export class Trainer {
     const where = this.#name('predict')
     this.#checkUsable(where)
     const { x: data, rows } = this.#host.checkInputs(x)
-    const out = data instanceof Float32Array ? new Float32Array(rows * this.#host.outputs) : new Float64Array(rows * this.#host.outputs)
+    const out =
+      data instanceof Float32Array
+        ? new Float32Array(rows * this.#host.outputs)
+        : new Float64Array(rows * this.#host.outputs)
     this.#core.predict(data, out)
     return tensor(out, [rows, this.#host.outputs])
   }
@@ -296,7 +303,8 @@ export class Trainer {
   /** Counters and rates for dashboards (`/metrics`). */
   metrics(): TrainerMetrics {
     const now = performance.now()
-    while (this.#recent.length > 1 && now - (this.#recent[0] as { at: number }).at > RATE_WINDOW_MS) this.#recent.shift()
+    while (this.#recent.length > 1 && now - (this.#recent[0] as { at: number }).at > RATE_WINDOW_MS)
+      this.#recent.shift()
     const first = this.#recent[0]
     const rowsInWindow = this.#recent.reduce((n, r) => n + r.rows, 0) - (first?.rows ?? 0)
     const seconds = first ? (now - first.at) / 1000 : 0
@@ -321,7 +329,9 @@ export class Trainer {
     const where = this.#name('schedulerStep')
     this.#checkUsable(where)
     if (!(this.#scheduler instanceof ReduceLROnPlateau))
-      throw new TypeError(`${where}: the trainer's scheduler must be a ReduceLROnPlateau (an LRScheduler is stepped by the trainer itself)`)
+      throw new TypeError(
+        `${where}: the trainer's scheduler must be a ReduceLROnPlateau (an LRScheduler is stepped by the trainer itself)`,
+      )
     this.#scheduler.step(metric)
   }
 
@@ -337,7 +347,14 @@ export class Trainer {
     return new Promise((resolve, reject) => {
       const last = this.#entries.at(-1)
       if (last?.kind === 'marker') last.waiters.push({ resolve, reject })
-      else this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [{ resolve, reject }], enqueued: false, at: undefined })
+      else
+        this.#entries.push({
+          kind: 'marker',
+          id: this.#nextId++,
+          waiters: [{ resolve, reject }],
+          enqueued: false,
+          at: undefined,
+        })
       this.#hold()
       this.#plan()
     })
@@ -357,7 +374,10 @@ export class Trainer {
     this.#closing = new Promise<void>((resolve, reject) => {
       const waiting = new Set(this.#core.discardWaiting())
       const closed = () =>
-        new DescentError('DESCENT_CLOSED', `${this.#name('train')}: the trainer was closed before this batch trained`)
+        new DescentError(
+          'DESCENT_CLOSED',
+          `${this.#name('train')}: the trainer was closed before this batch trained`,
+        )
       let rewindTo: Cursor | undefined
       const syncs: Marker['waiters'] = []
       for (let i = this.#entries.length - 1; i >= 0; i--) {
@@ -372,7 +392,13 @@ export class Trainer {
         if (i < this.#planned) this.#planned--
       }
       if (rewindTo) this.#planner.rewind(rewindTo)
-      this.#entries.push({ kind: 'marker', id: this.#nextId++, waiters: [...syncs, { resolve, reject }], enqueued: false, at: undefined })
+      this.#entries.push({
+        kind: 'marker',
+        id: this.#nextId++,
+        waiters: [...syncs, { resolve, reject }],
+        enqueued: false,
+        at: undefined,
+      })
       this.#hold()
       this.#plan()
     }).finally(() => this.#finish())
@@ -507,7 +533,8 @@ export class Trainer {
         this.#remove(entry)
         this.#refused++
         const message = `${this.#name('train')}: ${event.message}`
-        if (entry.kind === 'batch') entry.reject(event.errorKind === 'type' ? new TypeError(message) : new RangeError(message))
+        if (entry.kind === 'batch')
+          entry.reject(event.errorKind === 'type' ? new TypeError(message) : new RangeError(message))
         break
       }
       case 'trained':

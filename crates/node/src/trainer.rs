@@ -61,7 +61,9 @@ fn to_js(event: Event) -> TrainerEvent {
             non_finite: non_finite.map_or(-1, |p| p as i32),
             ..Default::default()
         },
-        Event::Reached { id: i } => TrainerEvent { kind: "reached".into(), id: id(i), non_finite: -1, ..Default::default() },
+        Event::Reached { id: i } => {
+            TrainerEvent { kind: "reached".into(), id: id(i), non_finite: -1, ..Default::default() }
+        }
         Event::Failed { id: i, message } => TrainerEvent {
             kind: "failed".into(),
             id: i.map_or(-1.0, id),
@@ -116,7 +118,10 @@ fn hold(events: &Events, env: Env, active: bool) -> Result<()> {
     if status == napi::sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::new(Status::GenericFailure, format!("could not (un)ref the trainer's events: status {status}")))
+        Err(napi::Error::new(
+            Status::GenericFailure,
+            format!("could not (un)ref the trainer's events: status {status}"),
+        ))
     }
 }
 
@@ -185,13 +190,17 @@ macro_rules! trainer_class {
             /// Copies a binary body for the intake thread to parse and check.
             #[napi]
             pub fn submit_binary(&self, id: f64, bytes: Uint8ArraySlice) -> Result<()> {
-                guarded(|| self.core.submit(id_of(id).map_err(to_js_error)?, Body::Binary(bytes.to_vec())).map_err(to_js_error))
+                guarded(|| {
+                    self.core.submit(id_of(id).map_err(to_js_error)?, Body::Binary(bytes.to_vec())).map_err(to_js_error)
+                })
             }
 
             /// Copies a JSON body for the intake thread to parse and check.
             #[napi]
             pub fn submit_json(&self, id: f64, bytes: Uint8ArraySlice) -> Result<()> {
-                guarded(|| self.core.submit(id_of(id).map_err(to_js_error)?, Body::Json(bytes.to_vec())).map_err(to_js_error))
+                guarded(|| {
+                    self.core.submit(id_of(id).map_err(to_js_error)?, Body::Json(bytes.to_vec())).map_err(to_js_error)
+                })
             }
 
             /// Queues accepted submission `id` for training with the scalars of all its steps.
@@ -219,7 +228,8 @@ macro_rules! trainer_class {
             ) -> Result<()> {
                 guarded(|| {
                     let held = (held_first >= 0).then(|| (held_first as usize, held_scalars.to_vec()));
-                    let ids = ids.into_iter().map(id_of).collect::<std::result::Result<Vec<_>, _>>().map_err(to_js_error)?;
+                    let ids =
+                        ids.into_iter().map(id_of).collect::<std::result::Result<Vec<_>, _>>().map_err(to_js_error)?;
                     let replanned = ids.into_iter().zip(scalars.iter().map(|s| s.to_vec())).collect();
                     self.core.resume(held, replanned).map_err(to_js_error)
                 })

@@ -19,7 +19,8 @@ function refuse(kind: 'type' | 'range', message: string): ParsedBody {
 function firstNonFinite(field: string, values: ArrayLike<number>, width: number): string | undefined {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number
-    if (!Number.isFinite(v)) return `${field}[${Math.floor(i / width)}][${i % width}]: expected a finite number, got ${v}`
+    if (!Number.isFinite(v))
+      return `${field}[${Math.floor(i / width)}][${i % width}]: expected a finite number, got ${v}`
   }
   return undefined
 }
@@ -38,11 +39,15 @@ export function checkTensorBody(network: NetworkSpec, x: FloatArray, targets: Ta
       return refuse('range', `y: expected ${rows} labels (one per row of x), got ${labels.length}`)
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i] as number
-      if (l < 0 || l >= outputs) return refuse('range', `y[${i}]: expected a class label in [0, ${outputs}), got ${l}`)
+      if (l < 0 || l >= outputs)
+        return refuse('range', `y[${i}]: expected a class label in [0, ${outputs}), got ${l}`)
     }
   } else {
     if (targets.values.length !== rows * outputs)
-      return refuse('range', `y: expected ${rows} rows of ${outputs} values, got ${targets.values.length} values`)
+      return refuse(
+        'range',
+        `y: expected ${rows} rows of ${outputs} values, got ${targets.values.length} values`,
+      )
     const badY = firstNonFinite('y', targets.values, outputs)
     if (badY) return refuse('range', badY)
   }
@@ -54,17 +59,28 @@ function floats(dtype: 'float32' | 'float64', n: number): FloatArray {
 }
 
 /** The binary layout: rows u32, cols u32, rows·cols f32 x, then rows i32 labels or rows·outputs f32 values. */
-export function parseBinaryBody(network: NetworkSpec, dtype: 'float32' | 'float64', bytes: Uint8Array): ParsedBody {
+export function parseBinaryBody(
+  network: NetworkSpec,
+  dtype: 'float32' | 'float64',
+  bytes: Uint8Array,
+): ParsedBody {
   const { inputs, outputs } = network
   const softmax = network.output === 'softmax'
-  const layout = softmax ? 'rows·cols f32 x, then rows i32 labels' : 'rows·cols f32 x, then rows·outputs f32 y'
-  if (bytes.length === 0) return refuse('range', `body: empty; expected the binary layout (8-byte header, ${layout})`)
+  const layout = softmax
+    ? 'rows·cols f32 x, then rows i32 labels'
+    : 'rows·cols f32 x, then rows·outputs f32 y'
+  if (bytes.length === 0)
+    return refuse('range', `body: empty; expected the binary layout (8-byte header, ${layout})`)
   if (bytes.length < HEADER_BYTES)
-    return refuse('range', `header: expected 8 bytes (rows u32, cols u32, little-endian), got ${bytes.length} bytes`)
+    return refuse(
+      'range',
+      `header: expected 8 bytes (rows u32, cols u32, little-endian), got ${bytes.length} bytes`,
+    )
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const rows = view.getUint32(0, true)
   const cols = view.getUint32(4, true)
-  if (cols !== inputs) return refuse('range', `header.cols: expected ${inputs} (the model's inputs), got ${cols}`)
+  if (cols !== inputs)
+    return refuse('range', `header.cols: expected ${inputs} (the model's inputs), got ${cols}`)
   if (rows === 0) return refuse('range', 'header.rows: expected at least 1 row, got 0')
   const xBytes = 4 * rows * cols
   const expected = HEADER_BYTES + xBytes + 4 * rows * (softmax ? 1 : outputs)
@@ -105,28 +121,44 @@ class Refusal extends Error {
 }
 
 /** Rows of `width` numbers (or plain numbers when `flatOk`), appended to `out` rounded to the dtype. */
-function readRows(field: string, value: unknown, width: number, flatOk: boolean, out: number[], round: (v: number) => number): void {
-  if (!Array.isArray(value)) throw new Refusal('type', `${field}: expected an array of rows of ${width} numbers, got ${kindOf(value)}`)
+function readRows(
+  field: string,
+  value: unknown,
+  width: number,
+  flatOk: boolean,
+  out: number[],
+  round: (v: number) => number,
+): void {
+  if (!Array.isArray(value))
+    throw new Refusal('type', `${field}: expected an array of rows of ${width} numbers, got ${kindOf(value)}`)
   if (value.length === 0) throw new Refusal('range', `${field}: expected at least one row, got []`)
   const number = (name: string, v: unknown) => {
     if (typeof v !== 'number') throw new Refusal('type', `${name}: expected a number, got ${kindOf(v)}`)
     const r = round(v)
-    if (!Number.isFinite(r)) throw new Refusal('range', `${name}: expected a finite number of the model's type, got ${v}`)
+    if (!Number.isFinite(r))
+      throw new Refusal('range', `${name}: expected a finite number of the model's type, got ${v}`)
     out.push(r)
   }
   value.forEach((row: unknown, r) => {
     if (flatOk) return number(`${field}[${r}]`, row)
-    if (!Array.isArray(row)) throw new Refusal('type', `${field}[${r}]: expected an array of ${width} numbers, got ${kindOf(row)}`)
+    if (!Array.isArray(row))
+      throw new Refusal('type', `${field}[${r}]: expected an array of ${width} numbers, got ${kindOf(row)}`)
     for (let c = 0; c < Math.min(row.length, width); c++) number(`${field}[${r}][${c}]`, row[c])
-    if (row.length < width) throw new Refusal('range', `${field}[${r}]: expected ${width} numbers, got ${row.length}`)
+    if (row.length < width)
+      throw new Refusal('range', `${field}[${r}]: expected ${width} numbers, got ${row.length}`)
     if (row.length > width) throw new Refusal('range', `${field}[${r}]: expected ${width} numbers, got more`)
   })
 }
 
 /** A JSON body `{"x": [[...]], "y": [...]}`. */
-export function parseJsonBody(network: NetworkSpec, dtype: 'float32' | 'float64', bytes: Uint8Array): ParsedBody {
+export function parseJsonBody(
+  network: NetworkSpec,
+  dtype: 'float32' | 'float64',
+  bytes: Uint8Array,
+): ParsedBody {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
-  if (text.trim() === '') return refuse('type', 'body: empty; expected a JSON object {"x": [[...]], "y": [...]}')
+  if (text.trim() === '')
+    return refuse('type', 'body: empty; expected a JSON object {"x": [[...]], "y": [...]}')
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -136,16 +168,21 @@ export function parseJsonBody(network: NetworkSpec, dtype: 'float32' | 'float64'
   const round = dtype === 'float32' ? Math.fround : (v: number) => v
   try {
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-      throw new Refusal('type', `body: expected a JSON object {"x": [[...]], "y": [...]}, got ${kindOf(value)}`)
+      throw new Refusal(
+        'type',
+        `body: expected a JSON object {"x": [[...]], "y": [...]}, got ${kindOf(value)}`,
+      )
     const unknown = Object.keys(value).find((k) => k !== 'x' && k !== 'y')
-    if (unknown !== undefined) throw new Refusal('type', `body: unknown field ${JSON.stringify(unknown)} (expected "x" and "y")`)
+    if (unknown !== undefined)
+      throw new Refusal('type', `body: unknown field ${JSON.stringify(unknown)} (expected "x" and "y")`)
     const body = value as { x?: unknown; y?: unknown }
     const xs: number[] = []
     if (body.x !== undefined) readRows('x', body.x, network.inputs, false, xs, round)
     const ys: number[] = []
     if (body.y !== undefined) {
       if (network.output === 'softmax') {
-        if (!Array.isArray(body.y)) throw new Refusal('type', `y: expected an array of class labels, got ${kindOf(body.y)}`)
+        if (!Array.isArray(body.y))
+          throw new Refusal('type', `y: expected an array of class labels, got ${kindOf(body.y)}`)
         body.y.forEach((l: unknown, i) => {
           if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l >= network.outputs)
             throw new Refusal(

@@ -64,7 +64,10 @@ export function jsTrainerCore(
     setImmediate(() => {
       if (closed) return
       const parsed = parse()
-      if (!parsed.ok) return onEvent({ kind: 'refused', id, errorKind: parsed.kind, message: parsed.message })
+      if (!parsed.ok) {
+        onEvent({ kind: 'refused', id, errorKind: parsed.kind, message: parsed.message })
+        return
+      }
       accepted.set(id, parsed)
       onEvent({ kind: 'accepted', id, rows: parsed.rows })
     })
@@ -84,7 +87,8 @@ export function jsTrainerCore(
     if (item.kind === 'marker') {
       ready.shift()
       onEvent({ kind: 'reached', id: item.id })
-      return schedule()
+      schedule()
+      return
     }
     const { run, body } = item
     const remaining = run.plan.scalars.length / run.plan.stride
@@ -105,7 +109,11 @@ export function jsTrainerCore(
       })
     } catch (error) {
       failed = true
-      onEvent({ kind: 'failed', id: run.id, message: `the training step failed: ${(error as Error).message}` })
+      onEvent({
+        kind: 'failed',
+        id: run.id,
+        message: `the training step failed: ${(error as Error).message}`,
+      })
       return
     }
     msPerStep = (performance.now() - started) / count
@@ -115,14 +123,26 @@ export function jsTrainerCore(
       ready.shift()
       held = item
       paused = true
-      onEvent({ kind: 'trained', id: run.id, losses: item.losses.splice(0), steps: item.steps + done, nonFinite: outcome.nonFinite })
+      onEvent({
+        kind: 'trained',
+        id: run.id,
+        losses: item.losses.splice(0),
+        steps: item.steps + done,
+        nonFinite: outcome.nonFinite,
+      })
       item.steps = 0
       return
     }
     item.steps += done
     if (done === remaining) {
       ready.shift()
-      onEvent({ kind: 'trained', id: run.id, losses: item.losses.splice(0), steps: item.steps, nonFinite: -1 })
+      onEvent({
+        kind: 'trained',
+        id: run.id,
+        losses: item.losses.splice(0),
+        steps: item.steps,
+        nonFinite: -1,
+      })
     } else {
       item.run = { ...run, first: run.first + done, plan: tail(run.plan, done) }
     }
@@ -133,7 +153,8 @@ export function jsTrainerCore(
     inPlace: true,
     submitTensors: (id, x, targets) => {
       const copy = x.slice()
-      const copied: Targets = 'labels' in targets ? { labels: targets.labels.slice() } : { values: targets.values.slice() }
+      const copied: Targets =
+        'labels' in targets ? { labels: targets.labels.slice() } : { values: targets.values.slice() }
       intake(id, () => checkTensorBody(network, copy, copied))
     },
     submitBinary: (id, bytes) => {
@@ -159,7 +180,8 @@ export function jsTrainerCore(
     forget: (id) => void accepted.delete(id),
     resume(heldRun, replanned) {
       const byId = new Map(replanned.map((r) => [r.id, r]))
-      for (const item of ready) if (item.kind === 'batch' && byId.has(item.run.id)) item.run = byId.get(item.run.id) as PlannedRun
+      for (const item of ready)
+        if (item.kind === 'batch' && byId.has(item.run.id)) item.run = byId.get(item.run.id) as PlannedRun
       if (heldRun && held?.kind === 'batch') ready.unshift(batchItem(heldRun, held.body))
       held = undefined
       paused = false
@@ -197,5 +219,9 @@ function batchItem(run: PlannedRun, body: Accepted): BatchItem {
 
 /** Steps `offset…` of a plan, as a plan of its own. */
 function tail(plan: PlannedRun['plan'], offset: number): PlannedRun['plan'] {
-  return { ...plan, scalars: plan.scalars.subarray(offset * plan.stride), entries: (k) => plan.entries(offset + k) }
+  return {
+    ...plan,
+    scalars: plan.scalars.subarray(offset * plan.stride),
+    entries: (k) => plan.entries(offset + k),
+  }
 }

@@ -113,7 +113,10 @@ fn check_tensors<T: Real>(
     match network.output() {
         Output::Softmax => {
             if labels.len() != rows {
-                return Err(BodyError::range(format!("y: expected {rows} labels (one per row of x), got {}", labels.len())));
+                return Err(BodyError::range(format!(
+                    "y: expected {rows} labels (one per row of x), got {}",
+                    labels.len()
+                )));
             }
             check_labels(&labels, outputs)?;
         }
@@ -141,7 +144,8 @@ fn f32s<T: Real>(bytes: &[u8]) -> Vec<T> {
 fn parse_binary<T: Real>(network: &Network, bytes: &[u8]) -> Result<Parsed<T>, BodyError> {
     let (inputs, outputs) = (network.inputs(), network.outputs());
     let softmax = network.output() == Output::Softmax;
-    let layout = if softmax { "rows·cols f32 x, then rows i32 labels" } else { "rows·cols f32 x, then rows·outputs f32 y" };
+    let layout =
+        if softmax { "rows·cols f32 x, then rows i32 labels" } else { "rows·cols f32 x, then rows·outputs f32 y" };
     if bytes.is_empty() {
         return Err(BodyError::range(format!("body: empty; expected the binary layout (8-byte header, {layout})")));
     }
@@ -188,7 +192,10 @@ fn fail<E: de::Error>(failure: &Failure, kind: ErrorKind, message: String) -> E 
 
 fn parse_json<T: Real>(network: &Network, bytes: &[u8]) -> Result<Parsed<T>, BodyError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(BodyError::kind_of(ErrorKind::Type, r#"body: empty; expected a JSON object {"x": [[...]], "y": [...]}"#));
+        return Err(BodyError::kind_of(
+            ErrorKind::Type,
+            r#"body: empty; expected a JSON object {"x": [[...]], "y": [...]}"#,
+        ));
     }
     let failure = Failure::default();
     let mut parts = Parts::<T>::default();
@@ -197,12 +204,13 @@ fn parse_json<T: Real>(network: &Network, bytes: &[u8]) -> Result<Parsed<T>, Bod
         .deserialize(&mut deserializer)
         .and_then(|()| deserializer.end());
     if let Err(error) = result {
-        return Err(failure.into_inner().unwrap_or_else(|| {
-            BodyError::kind_of(ErrorKind::Type, format!("body: not valid JSON ({error})"))
-        }));
+        return Err(failure
+            .into_inner()
+            .unwrap_or_else(|| BodyError::kind_of(ErrorKind::Type, format!("body: not valid JSON ({error})"))));
     }
     let x = parts.x.ok_or_else(|| BodyError::kind_of(ErrorKind::Type, "x: missing; expected an array of rows"))?;
-    let y = parts.y.ok_or_else(|| BodyError::kind_of(ErrorKind::Type, "y: missing; expected one target per row of x"))?;
+    let y =
+        parts.y.ok_or_else(|| BodyError::kind_of(ErrorKind::Type, "y: missing; expected one target per row of x"))?;
     match network.output() {
         Output::Softmax => check_tensors(network, x, y.into_iter().map(|l| l as i32).collect(), Vec::new()),
         Output::Identity => check_tensors(network, x, Vec::new(), y.into_iter().map(T::of).collect()),
@@ -279,7 +287,13 @@ impl<'de, T: Real> Visitor<'de> for BodySeed<'_, T> {
             match key.as_str() {
                 "x" => {
                     let mut x = Vec::new();
-                    map.next_value_seed(Rows { field: "x", width: inputs, flat_ok: false, failure: self.failure, out: &mut x })?;
+                    map.next_value_seed(Rows {
+                        field: "x",
+                        width: inputs,
+                        flat_ok: false,
+                        failure: self.failure,
+                        out: &mut x,
+                    })?;
                     self.parts.x = Some(x);
                 }
                 "y" if softmax => {
@@ -289,7 +303,13 @@ impl<'de, T: Real> Visitor<'de> for BodySeed<'_, T> {
                 }
                 "y" => {
                     let mut y: Vec<f64> = Vec::new();
-                    map.next_value_seed(Rows { field: "y", width: outputs, flat_ok: outputs == 1, failure: self.failure, out: &mut y })?;
+                    map.next_value_seed(Rows {
+                        field: "y",
+                        width: outputs,
+                        flat_ok: outputs == 1,
+                        failure: self.failure,
+                        out: &mut y,
+                    })?;
                     self.parts.y = Some(y);
                 }
                 other => {
@@ -344,9 +364,19 @@ impl<'de, V: Real> Visitor<'de> for Rows<'_, V> {
         let mut row = 0;
         loop {
             let done = if self.flat_ok {
-                seq.next_element_seed(Number { field: format!("{}[{row}]", self.field), failure: self.failure, out: self.out })?
+                seq.next_element_seed(Number {
+                    field: format!("{}[{row}]", self.field),
+                    failure: self.failure,
+                    out: self.out,
+                })?
             } else {
-                seq.next_element_seed(Row { field: self.field, row, width: self.width, failure: self.failure, out: self.out })?
+                seq.next_element_seed(Row {
+                    field: self.field,
+                    row,
+                    width: self.width,
+                    failure: self.failure,
+                    out: self.out,
+                })?
             };
             if done.is_none() {
                 break;
@@ -354,7 +384,11 @@ impl<'de, V: Real> Visitor<'de> for Rows<'_, V> {
             row += 1;
         }
         if row == 0 {
-            return Err(fail(self.failure, ErrorKind::Range, format!("{}: expected at least one row, got []", self.field)));
+            return Err(fail(
+                self.failure,
+                ErrorKind::Range,
+                format!("{}: expected at least one row, got []", self.field),
+            ));
         }
         Ok(())
     }
@@ -393,7 +427,11 @@ impl<'de, V: Real> Visitor<'de> for Row<'_, V> {
     refuse_others!(visit_bool(bool) => "a boolean", visit_i64(i64) => "a number", visit_u64(u64) => "a number",
         visit_f64(f64) => "a number", visit_str(&str) => "a string", visit_unit() => "null");
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(fail(self.failure, ErrorKind::Type, format!("{}: expected {}, got an object", self.field(), self.expected())))
+        Err(fail(
+            self.failure,
+            ErrorKind::Type,
+            format!("{}: expected {}, got an object", self.field(), self.expected()),
+        ))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut column = 0;
@@ -552,7 +590,10 @@ mod tests {
     #[test]
     fn json_bodies_parse_into_rows_and_labels() {
         let parsed = json(r#"{"x": [[1, 2.5, -3], [0, 0, 1e-3]], "y": [1, 0]}"#).unwrap();
-        assert_eq!(parsed, Parsed { rows: 2, x: vec![1.0, 2.5, -3.0, 0.0, 0.0, 1e-3], labels: vec![1, 0], values: vec![] });
+        assert_eq!(
+            parsed,
+            Parsed { rows: 2, x: vec![1.0, 2.5, -3.0, 0.0, 0.0, 1e-3], labels: vec![1, 0], values: vec![] }
+        );
         let swapped = json(r#"{"y": [1], "x": [[1, 2, 3]]}"#).unwrap();
         assert_eq!(swapped.rows, 1);
     }

@@ -294,7 +294,12 @@ impl<T: Element + Default> OnlineTrainer<T> {
 
     /// Copies the state as it is between two batches into these buffers, waiting for the
     /// batch in flight (if any) to finish; returns the id of the last batch or marker done.
-    pub fn capture_now(&self, params: &mut [T], grads: &mut [T], state: &mut [&mut [T]]) -> Result<Option<u64>, CoreError> {
+    pub fn capture_now(
+        &self,
+        params: &mut [T],
+        grads: &mut [T],
+        state: &mut [&mut [T]],
+    ) -> Result<Option<u64>, CoreError> {
         if lock(&self.shared.queue).failed {
             return Err(closed_error());
         }
@@ -368,7 +373,12 @@ fn check_layout<T>(network: &Network, layout: &RuleLayout, state: &[Vec<T>]) -> 
     Ok(())
 }
 
-fn copy_state<T: Copy>(owned: &Owned<T>, params: &mut [T], grads: &mut [T], state: &mut [&mut [T]]) -> Result<(), CoreError> {
+fn copy_state<T: Copy>(
+    owned: &Owned<T>,
+    params: &mut [T],
+    grads: &mut [T],
+    state: &mut [&mut [T]],
+) -> Result<(), CoreError> {
     let fits = params.len() == owned.params.len()
         && grads.len() == owned.grads.len()
         && state.len() == owned.state.len()
@@ -497,7 +507,8 @@ fn train_batch<T: Element>(shared: &Shared<T>, planned: &Planned<T>, order: &mut
     let owned = &mut *guard;
     let layout = &shared.layout;
     let mut tensors = owned.state.iter_mut();
-    let state = layout.state_counts.iter().map(|&n| tensors.by_ref().take(n).map(Vec::as_mut_slice).collect()).collect();
+    let state =
+        layout.state_counts.iter().map(|&n| tensors.by_ref().take(n).map(Vec::as_mut_slice).collect()).collect();
     let plan = StepPlan {
         rule: layout.rule,
         slots: &layout.slots,
@@ -662,8 +673,21 @@ mod tests {
             let rows = x.len() / 3;
             let state = s.state.iter_mut().map(|t| vec![t.as_mut_slice()]).collect();
             let scalars = sgd_scalars(rows.div_ceil(4), k == 0);
-            let plan = StepPlan { rule: s.layout.rule, slots: &s.layout.slots, state, scalars: &scalars, scalar_counts: &s.layout.scalar_counts };
-            let batches = Batches { x, targets: Targets::Labels(y), order: &identity[..rows], batch_size: 4, first: 0, count: rows.div_ceil(4) };
+            let plan = StepPlan {
+                rule: s.layout.rule,
+                slots: &s.layout.slots,
+                state,
+                scalars: &scalars,
+                scalar_counts: &s.layout.scalar_counts,
+            };
+            let batches = Batches {
+                x,
+                targets: Targets::Labels(y),
+                order: &identity[..rows],
+                batch_size: 4,
+                first: 0,
+                count: rows.div_ceil(4),
+            };
             let outcome = train_epoch(&s.network, &mut s.params, &mut s.grads, plan, batches, true).unwrap();
             assert_eq!(outcome.losses, losses[k]);
         }
