@@ -5,10 +5,7 @@
  */
 import test, { type ExecutionContext } from 'ava'
 import { decodeBatch, encodeBatch } from '../examples/server/binary.js'
-import { readConfig } from '../examples/server/config.js'
 import { type LaunchedServer, launch } from '../examples/server/launch.js'
-import { Learner } from '../examples/server/learner.js'
-import { BoundedQueue, QueueClosedError, QueueFullError } from '../examples/server/queue.js'
 import { data, nativeAvailable } from '../src/index.js'
 
 const INPUTS = 784
@@ -112,47 +109,6 @@ for (const backend of BACKENDS) {
   })
 }
 
-test('the training queue: one run at a time, waiting jobs grouped, a bound, a clean close', async (t) => {
-  const runs: number[][] = []
-  let release = () => {}
-  const queue = new BoundedQueue<number, string>({
-    limit: 2,
-    maxGroup: 2,
-    joins: (group, next) => next % 2 === (group[0] as number) % 2,
-    run: async (jobs) => {
-      runs.push([...jobs])
-      await new Promise<void>((resolve) => {
-        release = resolve
-      })
-      return jobs.map((j) => `done ${j}`)
-    },
-  })
-  const first = queue.push(1) // the next to run, not one waiting behind a run
-  const second = queue.push(3) // waits, and joins 1's run (same parity)
-  const third = queue.push(5) // waits
-  t.throws(() => queue.push(7), { instanceOf: QueueFullError })
-  await new Promise((resolve) => setImmediate(resolve))
-  t.deepEqual(runs, [[1, 3]])
-  t.true(queue.running)
-  t.is(queue.waiting, 1)
-  const fourth = queue.push(2) // room again: one run in flight, one waiting
-  t.throws(() => queue.push(4), {
-    instanceOf: QueueFullError,
-    message: /full \(2 batches waiting\); retry in 3 s/, // no run has ended yet: 1 s a job assumed, 3 jobs ahead
-  })
-  release()
-  t.deepEqual(await Promise.all([first, second]), ['done 1', 'done 3'])
-  await new Promise((resolve) => setImmediate(resolve))
-  t.deepEqual(runs, [[1, 3], [5]]) // 2 does not join 5 (another parity)
-  const closing = queue.close()
-  await t.throwsAsync(fourth, { instanceOf: QueueClosedError })
-  t.throws(() => queue.push(9), { instanceOf: QueueClosedError })
-  release()
-  await closing
-  t.is(await third, 'done 5')
-  t.deepEqual(runs, [[1, 3], [5]])
-})
-
 test('binary bodies decode to what was encoded, aligned or not', (t) => {
   const { rows, x, y } = slice(digits.train, 0, 3)
   const body = encodeBatch(x, rows, INPUTS, y)
@@ -184,12 +140,12 @@ const BAD_REQUESTS: readonly {
   { name: 'malformed JSON', path: '/train', body: '{"x": [[0.5', message: /not valid JSON/ },
   { name: 'not an object', path: '/predict', body: '[1, 2]', message: /must be a JSON object/ },
   { name: 'unknown field', path: '/predict', body: '{"X": [[1]]}', message: /unknown field "X"/ },
-  { name: 'no rows', path: '/train', body: '{"x": [], "y": []}', message: /x must be a non-empty array/ },
+  { name: 'no rows', path: '/train', body: '{"x": [], "y": []}', message: /x: expected at least one row/ },
   {
     name: 'wrong width',
     path: '/train',
     body: JSON.stringify({ x: [PIXEL, PIXEL.slice(1)], y: [1, 2] }),
-    message: /x\[1\] must be an array of 784 numbers, got an array of length 783/,
+    message: /POST \/train: x\[1\]: expected 784 numbers, got 783/,
   },
   {
     name: 'a string pixel',
@@ -201,39 +157,39 @@ const BAD_REQUESTS: readonly {
     name: 'an infinite pixel (1e999)',
     path: '/train',
     body: `{"x": [[${PIXEL.slice(1).join(',')},1e999]], "y": [0]}`,
-    message: /x\[0\]\[783\] must be a finite float32, got Infinity/,
+    message: /x\[0\]\[783\]: expected a finite number/,
   },
   {
     name: 'NaN in a binary body',
     path: '/train',
     body: nanBatch,
     binary: true,
-    message: /x\[1\]\[7\] must be a finite/,
+    message: /x\[1\]\[7\]: expected a finite number, got NaN/,
   },
   {
     name: 'label out of range',
     path: '/train',
     body: JSON.stringify({ x: [PIXEL, PIXEL], y: [3, 10] }),
-    message: /y\[1\] must be an integer label in \[0, 10\), got 10/,
+    message: /y\[1\]: expected a class label \(an integer in \[0, 10\)\), got 10/,
   },
   {
     name: 'label out of range (binary)',
     path: '/train',
     body: encodeBatch(fourRows.x, 4, INPUTS, Int32Array.of(1, 2, -1, 4)),
     binary: true,
-    message: /y\[2\] must be an integer label in \[0, 10\), got -1/,
+    message: /y\[2\]: expected a class label in \[0, 10\), got -1/,
   },
   {
     name: 'fractional label',
     path: '/train',
     body: JSON.stringify({ x: [PIXEL], y: [1.5] }),
-    message: /y\[0\] must be an integer label/,
+    message: /y\[0\]: expected a class label/,
   },
   {
     name: 'y of the wrong length',
     path: '/train',
     body: JSON.stringify({ x: [PIXEL, PIXEL], y: [1] }),
-    message: /y must be an array of 2 class labels/,
+    message: /y: expected 2 labels \(one per row of x\), got 1/,
   },
   {
     name: 'binary body shorter than its header says',
@@ -247,7 +203,23 @@ const BAD_REQUESTS: readonly {
     path: '/predict',
     body: encodeBatch(new Float32Array(10), 2, 5),
     binary: true,
-    message: /rows must have 784 values, got cols = 5/,
+    message: /header\.cols must be 784, got 5/,
+  },
+  { name: 'empty body', path: '/train', body: '', message: /POST \/train: body: empty/ },
+  { name: 'empty predict body', path: '/predict', body: '', message: /POST \/predict: empty body/ },
+  {
+    name: 'a garbage binary body',
+    path: '/train',
+    body: Buffer.from('hello, world'),
+    binary: true,
+    message: /POST \/train: header\.cols: expected 784 \(the model's inputs\), got 1998597231/,
+  },
+  {
+    name: 'a binary body too short for its header',
+    path: '/train',
+    body: Buffer.from('hey'),
+    binary: true,
+    message: /header: expected 8 bytes \(rows u32, cols u32, little-endian\), got 3 bytes/,
   },
   {
     name: 'oversized body',
@@ -270,7 +242,11 @@ test('bad requests get 400 with the reason and leave the model untouched', async
     t.regex(answer.body.error as string, c.message, c.name)
   }
   t.deepEqual((await post(server, '/predict', probe, true)).body, before.body)
-  t.like(await metrics(server), { steps: 1, samples: 4 })
+  t.like(await metrics(server), {
+    steps: 1,
+    samples: 4,
+    refused: BAD_REQUESTS.filter((c) => c.path === '/train' && !c.name.startsWith('oversized')).length,
+  })
   t.is((await fetch(`${server.url}/nowhere`)).status, 404)
   t.is((await fetch(`${server.url}/constructor`)).status, 404)
   const wrongMethod = await fetch(`${server.url}/train`)
@@ -304,34 +280,10 @@ test('a full training queue answers 429 with Retry-After; the accepted batches a
   await stopped(t, server)
 })
 
-for (const backend of BACKENDS) {
-  test(`${backend}: batches trained in one fitAsync call give the same weights as one call each`, async (t) => {
-    const config = readConfig({ BACKEND: backend, HIDDEN: '32' })
-    const [together, apart] = [new Learner(config), new Learner(config)]
-    const batches = [0, 1, 2].map((b) => slice(digits.train, b * 64, 64))
-    t.true(batches.every((b, i) => i === 0 || together.joins(batches.slice(0, i), b)))
-    const grouped = await together.train(batches)
-    const single = []
-    for (const b of batches) single.push(...(await apart.train([b])))
-    t.deepEqual(
-      grouped.map((r) => r.step),
-      single.map((r) => r.step),
-    )
-    t.deepEqual(
-      together.model.parameters().map((p) => p.data),
-      apart.model.parameters().map((p) => p.data),
-    )
-    t.false(
-      together.joins([batches[0] as (typeof batches)[0]], slice(digits.train, 0, 63)),
-      'different sizes',
-    )
-  })
-}
-
-test('batches that waited are trained together, each answered with its own step', async (t) => {
+test('batches posted at once train one after another, each answered with its own step', async (t) => {
   // Batches of 512 rows in minibatches of 2 (256 steps each) take long enough for the other
   // requests to arrive while the first one trains.
-  const server = await started(t, { MINIBATCH: '2', QUEUE_LIMIT: '8', COALESCE: '8' })
+  const server = await started(t, { MINIBATCH: '2', QUEUE_LIMIT: '8' })
   const posts = [0, 1, 2, 3].map((b) => {
     const { rows, x, y } = slice(digits.train, b * 512, 512)
     return post(server, '/train', encodeBatch(x, rows, INPUTS, y), true)
@@ -345,10 +297,7 @@ test('batches that waited are trained together, each answered with its own step'
     answers.map((a) => a.body.step as number).sort((a, b) => a - b),
     [256, 512, 768, 1024],
   )
-  t.true(
-    answers.some((a) => (a.body.batches as number) > 1),
-    'some batches trained together',
-  )
+  t.true(answers.every((a) => a.body.rows === 512))
   t.like(await metrics(server), { steps: 1024, samples: 4 * 512 })
   await stopped(t, server)
 })
@@ -376,6 +325,12 @@ test('SIGTERM: the batch in flight is finished and answered, waiting ones get 50
   t.regex(dropped.body.error as string, /shutting down; the batch was not applied/)
   t.is(await server.exited, 0)
   t.like(server.events.at(-1), { event: 'stopped', signal: 'SIGTERM', steps: 2048, samples: 2048 })
+})
+
+test('BACKEND=js says nothing of training threads it does not have', async (t) => {
+  const server = await started(t, { BACKEND: 'js', HIDDEN: '16', TRAIN_THREADS: '2' })
+  t.false('trainThreads' in (server.events[0] as object))
+  await stopped(t, server)
 })
 
 test('`npm run example:server` passes SIGTERM on to the server (the script execs node)', async (t) => {

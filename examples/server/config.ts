@@ -7,7 +7,7 @@ export const CLASSES = 10
 /** The only interface the example listens on: it is a demo, not a public service. */
 export const HOST = '127.0.0.1'
 
-/** What the server runs with, read from the environment (docs/server.md lists the variables). */
+/** What the server runs with, read from the environment (the README's server section lists the variables). */
 export interface ServerConfig {
   /** `PORT` (default 3000); 0 lets the system pick a free port, printed on stdout. */
   readonly port: number
@@ -17,22 +17,13 @@ export interface ServerConfig {
   readonly lr: number
   /** `BACKEND`: 'native' or 'js'; unset, descent's default (native when the addon loaded). */
   readonly backend: BackendName | undefined
-  /** `QUEUE_LIMIT`: training batches that may wait behind the one in flight (default 8). */
+  /** `QUEUE_LIMIT`: training batches that may wait behind the one training (default 8). */
   readonly queueLimit: number
   /** `MAX_BODY_BYTES`: the largest request body accepted (default 8 MiB). */
   readonly maxBodyBytes: number
   /** `MINIBATCH`: rows per optimizer step; unset, each posted batch is one step. */
   readonly minibatch: number | undefined
-  /**
-   * `COALESCE`: the most waiting batches trained in one fitAsync call (default 8; 1: one call
-   * per batch). Same steps in the same order either way; fewer calls cost less.
-   */
-  readonly coalesce: number
-  /**
-   * `TRAIN_THREADS`: threads the native backend's matrix products may use (rayon's pool, so it
-   * sets RAYON_NUM_THREADS); unset, rayon's default: one per core. Cores − 1 keeps a core free for
-   * the event loop, at the cost of training throughput (docs/server.md has both measured).
-   */
+  /** `TRAIN_THREADS`: threads of the native trainer's matrix products; unset, one per core. */
   readonly trainThreads: number | undefined
   /** `SEED`: seed of the initial weights (default 0). */
   readonly seed: number
@@ -88,7 +79,6 @@ export function readConfig(env: Env = process.env): ServerConfig {
     queueLimit: integer(env, 'QUEUE_LIMIT', 0, 10_000) ?? 8,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 2 ** 30) ?? 8 * 2 ** 20,
     minibatch: integer(env, 'MINIBATCH', 1, 1_000_000),
-    coalesce: integer(env, 'COALESCE', 1, 10_000) ?? 8,
     trainThreads: integer(env, 'TRAIN_THREADS', 1, 1024),
     seed: integer(env, 'SEED', 0, 2 ** 32 - 1) ?? 0,
   }

@@ -4,14 +4,6 @@ import type { Learner } from './learner.js'
 /** Sampling interval of the event-loop delay monitor, in milliseconds. */
 const RESOLUTION_MS = 1
 
-/** What the metrics read from the training queue. */
-export interface QueueStatus {
-  readonly waiting: number
-  readonly limit: number
-  readonly running: boolean
-  readonly meanJobMs: number | undefined
-}
-
 /** The body of `GET /metrics`. */
 export interface MetricsSnapshot {
   readonly backend: string
@@ -23,8 +15,10 @@ export interface MetricsSnapshot {
   readonly queueDepth: number
   readonly queueLimit: number
   readonly training: boolean
-  /** Recent training time per batch, in ms: each fitAsync run's time shared among the batches it trained. */
-  readonly meanTrainMs: number | null
+  /** Rows trained per second over the last few seconds. */
+  readonly samplesPerSecond: number
+  /** Bodies refused with a 400. */
+  readonly refused: number
   /**
    * 99th percentile of the event-loop delay since the server started listening, in ms, beyond
    * the monitor's 1 ms sampling interval: how long a request may wait before the server looks at it.
@@ -58,18 +52,20 @@ export class Metrics {
   }
 
   /** What `GET /metrics` reports. */
-  snapshot(learner: Learner, queue: QueueStatus): MetricsSnapshot {
+  snapshot({ model, trainer, queueLimit }: Learner): MetricsSnapshot {
     const beyondInterval = (ns: number) => round(Math.max(0, ns / 1e6 - RESOLUTION_MS))
+    const m = trainer.metrics()
     return {
-      backend: learner.model.backend,
-      steps: learner.steps,
-      samples: learner.samples,
-      lastLoss: learner.lastLoss ?? null,
-      lr: learner.lr,
-      queueDepth: queue.waiting,
-      queueLimit: queue.limit,
-      training: queue.running,
-      meanTrainMs: queue.meanJobMs === undefined ? null : round(queue.meanJobMs),
+      backend: model.backend,
+      steps: m.steps,
+      samples: m.rows,
+      lastLoss: m.lastLoss ?? null,
+      lr: m.lr,
+      queueDepth: Math.max(0, m.queued - 1),
+      queueLimit,
+      training: m.queued > 0,
+      samplesPerSecond: round(m.samplesPerSecond),
+      refused: m.refused,
       eventLoopDelayP99Ms: beyondInterval(this.#delay.percentile(99)),
       eventLoopDelayMaxMs: beyondInterval(this.#delay.max),
       responses: { ...this.#responses },

@@ -1,52 +1,96 @@
 import type { IncomingMessage } from 'node:http'
+import { DescentError, type TrainResult, tensor } from '../../src/index.js'
 import { readBody } from './body.js'
-import type { Learner, TrainResult } from './learner.js'
+import { CLASSES, INPUTS } from './config.js'
+import { badRequest, HttpError } from './http-error.js'
+import type { Learner } from './learner.js'
 import type { Metrics, MetricsSnapshot } from './metrics.js'
-import type { BoundedQueue } from './queue.js'
-import { type LabelledInputs, parsePredictBody, parseTrainBody } from './validate.js'
+import { isBinary, parsePredictBody } from './validate.js'
 
 /** What the routes work with. */
 export interface Context {
   readonly learner: Learner
-  readonly queue: BoundedQueue<LabelledInputs, TrainResult>
   readonly metrics: Metrics
   readonly maxBodyBytes: number
 }
 
-/** A 200 reply's JSON body. Errors are thrown (HttpError, QueueFullError, …) and mapped by the server. */
+/** A 200 reply's JSON body. Errors are thrown (HttpError, DescentError, …) and mapped by the server. */
 type Handler = (request: IncomingMessage, context: Context) => Promise<unknown>
 
-/** `POST /train`: checks the batch, queues it, answers `{ step, loss, batches }` once it has been applied. */
-async function train(
-  request: IncomingMessage,
-  { learner, queue, maxBodyBytes }: Context,
-): Promise<TrainResult> {
+/** Seconds until the batches ahead of a new one would have trained, from the recent pace (at least 1). */
+function retryAfterSeconds({ trainer }: Learner, rowsPerBatch: number): number {
+  const { queued, samplesPerSecond } = trainer.metrics()
+  if (samplesPerSecond <= 0) return 1
+  return Math.max(1, Math.ceil(((queued + 1) * rowsPerBatch) / samplesPerSecond))
+}
+
+/** 429 when `queueLimit` batches already wait behind the one training. */
+function checkRoom(learner: Learner, where: string, rowsPerBatch: number): void {
+  const waiting = Math.max(0, learner.trainer.pending - 1)
+  if (learner.trainer.pending > 0 && waiting >= learner.queueLimit) {
+    const retry = retryAfterSeconds(learner, rowsPerBatch)
+    throw new HttpError(
+      429,
+      `${where}: the training queue is full (${waiting} batches waiting); retry in ${retry} s`,
+      { 'Retry-After': String(retry) },
+    )
+  }
+}
+
+let lastRows = 256
+
+/**
+ * `POST /train`: hands the raw body to the trainer (JSON or binary, parsed and checked off the
+ * event loop) and answers `{ step, loss, rows }` once the batch has been applied.
+ */
+async function train(request: IncomingMessage, { learner, maxBodyBytes }: Context): Promise<TrainResult> {
   const where = 'POST /train'
-  queue.checkRoom() // refuse before reading a body that could not be queued
+  checkRoom(learner, where, lastRows) // refuse before reading a body that could not be queued
   const body = await readBody(where, request, maxBodyBytes)
-  const batch = parseTrainBody(where, body, request.headers['content-type'], learner.shape)
-  return queue.push(batch)
+  const binary = isBinary(request.headers['content-type'])
+  try {
+    const result = await (binary ? learner.trainer.trainBuffer(body) : learner.trainer.trainJson(body))
+    lastRows = result.rows
+    return result
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError)
+      throw badRequest(`${where}: ${error.message.replace(/^Trainer\.\w+: /, '')}`)
+    if (error instanceof DescentError && error.code === 'DESCENT_QUEUE_FULL')
+      checkRoom(learner, where, lastRows)
+    if (error instanceof DescentError && error.code === 'DESCENT_CLOSED')
+      throw new HttpError(503, `${where}: the server is shutting down; the batch was not applied`)
+    throw error
+  }
 }
 
 /** What `POST /predict` answers. */
 export interface Prediction {
   /** The most probable class of each row. */
   readonly y: number[]
-  /** The optimizer steps behind the weights that answered (on the JS backend, which trains in place, at least that many). */
+  /** The optimizer steps applied when the answer was computed (the weights may be one batch behind). */
   readonly step: number
 }
 
-/** `POST /predict`: the class of each row from the latest weights (training goes on meanwhile). */
+/** `POST /predict`: the class of each row from the latest published weights (training goes on meanwhile). */
 async function predict(request: IncomingMessage, { learner, maxBodyBytes }: Context): Promise<Prediction> {
   const where = 'POST /predict'
   const body = await readBody(where, request, maxBodyBytes)
-  const inputs = parsePredictBody(where, body, request.headers['content-type'], learner.shape)
-  return { y: learner.predict(inputs), step: learner.steps }
+  const { rows, x } = parsePredictBody(where, body, request.headers['content-type'], INPUTS)
+  const probabilities = learner.model.predict(tensor(x, [rows, INPUTS])).data
+  const best: number[] = []
+  for (let r = 0; r < rows; r++) {
+    let argmax = 0
+    for (let c = 1; c < CLASSES; c++)
+      if ((probabilities[r * CLASSES + c] as number) > (probabilities[r * CLASSES + argmax] as number))
+        argmax = c
+    best.push(argmax)
+  }
+  return { y: best, step: learner.trainer.metrics().steps }
 }
 
 /** `GET /metrics`. */
 async function metrics(_request: IncomingMessage, context: Context): Promise<MetricsSnapshot> {
-  return context.metrics.snapshot(context.learner, context.queue)
+  return context.metrics.snapshot(context.learner)
 }
 
 /** The routes, by path and method. */

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { HttpError } from './http-error.js'
-import { QueueClosedError, QueueFullError } from './queue.js'
 import { type Context, ROUTES } from './routes.js'
 
 /** How long a shutdown waits for requests still being read or answered before closing their connections. */
@@ -17,12 +16,6 @@ interface Reply {
 function errorReply(route: string, error: unknown): Reply {
   if (error instanceof HttpError)
     return { status: error.status, headers: error.headers, body: { error: error.message } }
-  if (error instanceof QueueFullError) {
-    const headers = { 'Retry-After': String(error.retryAfterSeconds) }
-    return { status: 429, headers, body: { error: `${route}: ${error.message}` } }
-  }
-  if (error instanceof QueueClosedError)
-    return { status: 503, headers: {}, body: { error: `${route}: ${error.message}` } }
   console.error(`${route}: internal error`, error)
   return {
     status: 500,
@@ -77,7 +70,7 @@ export class TrainingServer {
     this.#closing = true
     this.http.close()
     this.http.closeIdleConnections()
-    await this.#context.queue.close()
+    await this.#context.learner.trainer.close()
     if (this.#active > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)

@@ -7,7 +7,7 @@ use crate::nn::loss::Output;
 use crate::nn::mlp::Network;
 use crate::real::Real;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 /// Bytes of the binary header: rows and cols, little-endian u32 each.
@@ -181,12 +181,34 @@ fn parse_binary<T: Real>(network: &Network, bytes: &[u8]) -> Result<Parsed<T>, B
     }
 }
 
-/// The first error a JSON visitor met, with its kind (serde's own errors carry only text).
-type Failure = RefCell<Option<BodyError>>;
+/// Where a number sits in the body, formatted only when an error needs it.
+#[derive(Clone, Copy)]
+struct At {
+    field: &'static str,
+    row: usize,
+    column: Option<usize>,
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(c) => write!(f, "{}[{}][{c}]", self.field, self.row),
+            None => write!(f, "{}[{}]", self.field, self.row),
+        }
+    }
+}
+
+/// The first error the JSON visitors met, with its kind (serde's own errors carry only text),
+/// and the number being read, for errors serde raises itself (a number out of range).
+#[derive(Default)]
+struct Failure {
+    error: RefCell<Option<BodyError>>,
+    reading: Cell<Option<At>>,
+}
 
 fn fail<E: de::Error>(failure: &Failure, kind: ErrorKind, message: String) -> E {
     let error = E::custom(&message);
-    failure.borrow_mut().get_or_insert(BodyError::kind_of(kind, message));
+    failure.error.borrow_mut().get_or_insert(BodyError::kind_of(kind, message));
     error
 }
 
@@ -204,9 +226,13 @@ fn parse_json<T: Real>(network: &Network, bytes: &[u8]) -> Result<Parsed<T>, Bod
         .deserialize(&mut deserializer)
         .and_then(|()| deserializer.end());
     if let Err(error) = result {
-        return Err(failure
-            .into_inner()
-            .unwrap_or_else(|| BodyError::kind_of(ErrorKind::Type, format!("body: not valid JSON ({error})"))));
+        let reading = failure.reading.get();
+        return Err(failure.error.into_inner().unwrap_or_else(|| match reading {
+            Some(at) if error.to_string().starts_with("number out of range") => BodyError::range(format!(
+                "{at}: expected a finite number of the model's type, got a number out of range"
+            )),
+            _ => BodyError::kind_of(ErrorKind::Type, format!("body: not valid JSON ({error})")),
+        }));
     }
     let x = parts.x.ok_or_else(|| BodyError::kind_of(ErrorKind::Type, "x: missing; expected an array of rows"))?;
     let y =
@@ -364,11 +390,8 @@ impl<'de, V: Real> Visitor<'de> for Rows<'_, V> {
         let mut row = 0;
         loop {
             let done = if self.flat_ok {
-                seq.next_element_seed(Number {
-                    field: format!("{}[{row}]", self.field),
-                    failure: self.failure,
-                    out: self.out,
-                })?
+                let at = At { field: self.field, row, column: None };
+                seq.next_element_seed(Number { at, failure: self.failure, out: self.out })?
             } else {
                 seq.next_element_seed(Row {
                     field: self.field,
@@ -446,8 +469,8 @@ impl<'de, V: Real> Visitor<'de> for Row<'_, V> {
                     )),
                 };
             }
-            let field = format!("{}[{}][{column}]", self.field, self.row);
-            if seq.next_element_seed(Number { field, failure: self.failure, out: self.out })?.is_none() {
+            let at = At { field: self.field, row: self.row, column: Some(column) };
+            if seq.next_element_seed(Number { at, failure: self.failure, out: self.out })?.is_none() {
                 return Err(fail(
                     self.failure,
                     ErrorKind::Range,
@@ -461,14 +484,14 @@ impl<'de, V: Real> Visitor<'de> for Row<'_, V> {
 
 /// One finite number of the element type, pushed onto `out`.
 struct Number<'a, V> {
-    field: String,
+    at: At,
     failure: &'a Failure,
     out: &'a mut Vec<V>,
 }
 
 impl<V> Described for Number<'_, V> {
     fn field(&self) -> String {
-        self.field.clone()
+        self.at.to_string()
     }
     fn expected(&self) -> String {
         "a number".into()
@@ -478,6 +501,7 @@ impl<V> Described for Number<'_, V> {
 impl<'de, V: Real> DeserializeSeed<'de> for Number<'_, V> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.failure.reading.set(Some(self.at));
         deserializer.deserialize_any(self)
     }
 }
@@ -489,7 +513,7 @@ impl<V: Real> Number<'_, V> {
             return Err(fail(
                 self.failure,
                 ErrorKind::Range,
-                format!("{}: expected a finite number of the model's type, got {value}", self.field),
+                format!("{}: expected a finite number of the model's type, got {value}", self.at),
             ));
         }
         self.out.push(v);
@@ -513,10 +537,10 @@ impl<'de, V: Real> Visitor<'de> for Number<'_, V> {
         self.push(v)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(fail(self.failure, ErrorKind::Type, format!("{}: expected a number, got an array", self.field)))
+        Err(fail(self.failure, ErrorKind::Type, format!("{}: expected a number, got an array", self.at)))
     }
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(fail(self.failure, ErrorKind::Type, format!("{}: expected a number, got an object", self.field)))
+        Err(fail(self.failure, ErrorKind::Type, format!("{}: expected a number, got an object", self.at)))
     }
 }
 
@@ -611,6 +635,7 @@ mod tests {
             (r#"{"x": [[1,2,3,4]], "y": [0]}"#, ErrorKind::Range, "x[0]: expected 3 numbers, got more"),
             (r#"{"x": [[1,"2",3]], "y": [0]}"#, ErrorKind::Type, "x[0][1]: expected a number, got a string"),
             (r#"{"x": [[1,2,1e39]], "y": [0]}"#, ErrorKind::Range, "x[0][2]: expected a finite number"),
+            (r#"{"x": [[1,2,1e999]], "y": [0]}"#, ErrorKind::Range, "x[0][2]: expected a finite number"),
             (r#"{"x": [1,2,3], "y": [0]}"#, ErrorKind::Type, "x[0]: expected an array of 3 numbers, got a number"),
             (r#"{"x": [[1,2,3]], "y": [2]}"#, ErrorKind::Range, "y[0]: expected a class label"),
             (r#"{"x": [[1,2,3]], "y": [0.5]}"#, ErrorKind::Range, "y[0]: expected a class label"),
