@@ -1,29 +1,32 @@
 /**
- * Load on the online-learning server (examples/server), from this process over loopback, with
- * the server in a child process: `/predict` throughput and latency with no training and while
- * `/train` is kept busy with batches of 256 MNIST digits (binary bodies), and the training
- * throughput in the server beside `fit` and `fitAsync` on the same model (784→256→10, Adam)
- * outside it. Once per backend, so the JS rows show what native buys.
+ * Load on the online-learning server (examples/server, a thin HTTP layer over `Trainer`), from
+ * this process over loopback, with the server in a child process: `/predict` latency with no
+ * training and while `/train` is kept busy with batches of 256 MNIST digits (binary bodies, or
+ * JSON bodies with pixels to 3 decimals), training throughput in the server, and, outside any
+ * server, `fit`, `fitAsync` and `trainer.train` on the same model (784→256→10, Adam).
  *
  *   npm run build:ts && node dist/benches/server-load.js [--seconds 10] [--connections 8] [--rate 1000]
- *     [--train-clients 8] [--train-threads CORES] [--backends native,js] [--json FILE]
+ *     [--train-clients 8] [--json-clients 2] [--backends native,js] [--json FILE]
  *
- * `/predict` load is autocannon, one MNIST digit per request as JSON, either flat out (closed
- * loop: `connections` requests always in flight, which measures throughput; latency is then
- * mostly queueing, connections / throughput) or at a fixed `rate` well below capacity, which
- * measures how long a request waits when the server is not saturated — the comparison the
- * target is about. Latencies are recorded here in microseconds (autocannon's own histogram keeps
- * whole milliseconds). `train-clients` clients each keep one batch in flight, so batches are
- * always waiting while one trains. Each scenario runs on a fresh server; every loop is bounded
- * by `seconds` and by a request count.
+ * `/predict` load is autocannon, one digit per request as JSON, flat out (closed loop:
+ * `connections` requests always in flight) or at a fixed `rate` well below capacity, which
+ * measures how long a request waits when the server is not saturated. Latencies are recorded
+ * here in microseconds. Each training client (an autocannon connection) keeps one batch in flight. Each scenario runs on a
+ * fresh server; every loop is bounded by `seconds` and by a request count.
+ *
+ * CPU split: for each scenario, the CPU time of the server's threads (from /proc/<pid>/task:
+ * the event loop is the main thread; `descent-trainer*` the training thread and its pool;
+ * `descent-intake` the body parser; the rest libuv and V8 helpers) and of this process (the
+ * load generator), as a share of one core over the scenario.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { createHistogram } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { encodeBatch } from '../examples/server/binary.js'
 import { type LaunchedServer, launch } from '../examples/server/launch.js'
-import { Adam, data, MLP, nativeAvailable } from '../src/index.js'
+import { Adam, data, MLP, nativeAvailable, tensor } from '../src/index.js'
 import { table, writeJson } from './harness.js'
 
 const { values } = parseArgs({
@@ -31,8 +34,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '8' },
     'train-clients': { type: 'string', default: '8' },
+    'json-clients': { type: 'string', default: '2' },
     rate: { type: 'string', default: '1000' },
-    'train-threads': { type: 'string', default: String(availableParallelism()) },
     backends: { type: 'string', default: nativeAvailable() ? 'native,js' : 'js' },
     json: { type: 'string', default: 'bench-results/server-load.json' },
   },
@@ -41,29 +44,32 @@ const SECONDS = Number(values.seconds)
 const CONNECTIONS = Number(values.connections)
 /** /predict requests per second in the latency scenarios (well below what the server can take). */
 const RATE = Number(values.rate)
-/**
- * Threads of the native matrix products, in the server (its TRAIN_THREADS) and in the `fit`
- * references here, so that both train with the same cores. Rayon reads the variable when its
- * pool starts, at the first native training below.
- */
-const TRAIN_THREADS = values['train-threads']
-process.env.RAYON_NUM_THREADS = TRAIN_THREADS
 const BATCH = 256
 const INPUTS = 784
 const HIDDEN = 256
 const LR = 1e-3
-/** Training clients, each with one batch in flight: the queue always holds batches to coalesce. */
 const TRAIN_CLIENTS = Number(values['train-clients'])
+const JSON_CLIENTS = Number(values['json-clients'])
 /** Upper bound on the training requests of one run, whatever the time. */
 const MAX_TRAIN_REQUESTS = 100_000
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS = 100
 
 const digits = data.mnist({ train: 8192, test: 100, seed: 1 })
-const batches = Array.from({ length: 8192 / BATCH }, (_, b) =>
-  encodeBatch(
-    digits.train.x.data.subarray(b * BATCH * INPUTS, (b + 1) * BATCH * INPUTS) as Float32Array,
-    BATCH,
-    INPUTS,
-    digits.train.y.data.subarray(b * BATCH, (b + 1) * BATCH),
+const slices = Array.from({ length: 8192 / BATCH }, (_, b) => ({
+  x: digits.train.x.data.subarray(b * BATCH * INPUTS, (b + 1) * BATCH * INPUTS) as Float32Array,
+  y: digits.train.y.data.subarray(b * BATCH, (b + 1) * BATCH) as Int32Array,
+}))
+const binaryBodies = slices.map((s) => encodeBatch(s.x, BATCH, INPUTS, s.y))
+/** JSON as clients send it: pixels to 3 decimals (about 1 MB a batch). */
+const jsonBodies = slices.map((s) =>
+  Buffer.from(
+    JSON.stringify({
+      x: Array.from({ length: BATCH }, (_, r) =>
+        Array.from(s.x.subarray(r * INPUTS, (r + 1) * INPUTS), (v) => Math.round(v * 1000) / 1000),
+      ),
+      y: Array.from(s.y),
+    }),
   ),
 )
 const predictBody = JSON.stringify({ x: [Array.from(digits.test.x.data.subarray(0, INPUTS))] })
@@ -75,10 +81,6 @@ interface PredictLoad {
   errors: number
 }
 
-/**
- * autocannon on POST /predict for SECONDS, as fast as CONNECTIONS connections go, or at `rate`
- * requests per second; latencies recorded here in microseconds.
- */
 async function predictLoad(server: LaunchedServer, rate: number | undefined): Promise<PredictLoad> {
   const latencies = createHistogram()
   let instance: autocannon.Instance | undefined
@@ -113,67 +115,130 @@ interface TrainLoad {
   refused: number
 }
 
-/** TRAIN_CLIENTS loops posting binary 256-row batches until `until` resolves (or the bounds). */
-async function trainLoad(server: LaunchedServer, until: Promise<unknown>): Promise<TrainLoad> {
-  let done = false
-  void until.then(() => {
-    done = true
-  })
-  const deadline = Date.now() + (SECONDS + 30) * 1000
+/**
+ * `clients` autocannon connections posting batches (binary or JSON, rotating through the data
+ * set) for SECONDS; autocannon rather than fetch, so the load generator takes less of the cores.
+ */
+async function trainLoad(
+  server: LaunchedServer,
+  format: 'binary' | 'json',
+  clients: number,
+): Promise<TrainLoad> {
+  const bodies = format === 'binary' ? binaryBodies : jsonBodies
+  const type = format === 'binary' ? 'application/octet-stream' : 'application/json'
   let next = 0
-  let applied = 0
-  let refused = 0
-  const started = performance.now()
-  const client = async () => {
-    while (!done && Date.now() < deadline && next < MAX_TRAIN_REQUESTS) {
-      const body = batches[next++ % batches.length] as Buffer
-      const response = await fetch(`${server.url}/train`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
-        body,
-      })
-      await response.arrayBuffer()
-      if (response.status === 200) applied++
-      else refused++
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon(
+      {
+        url: `${server.url}/train`,
+        connections: clients,
+        duration: SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': type },
+            setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] as Buffer }),
+          },
+        ],
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    )
+  })
+  return { samplesPerSecond: (result['2xx'] * BATCH) / (result.duration || SECONDS), refused: result.non2xx }
+}
+
+/** CPU ticks of the server's threads, by role. */
+function threadTicks(pid: number): Record<string, number> {
+  const ticks: Record<string, number> = { eventLoop: 0, training: 0, intake: 0, other: 0 }
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    } catch {
+      continue // the thread ended meanwhile
     }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const used = Number(fields[11]) + Number(fields[12]) // utime + stime
+    const role =
+      tid === String(pid)
+        ? 'eventLoop'
+        : name.startsWith('descent-train')
+          ? 'training'
+          : name === 'descent-intake'
+            ? 'intake'
+            : 'other'
+    ticks[role] = (ticks[role] ?? 0) + used
   }
-  await Promise.all(Array.from({ length: TRAIN_CLIENTS }, client))
-  const seconds = (performance.now() - started) / 1000
-  return { samplesPerSecond: (applied * BATCH) / seconds, refused }
+  return ticks
+}
+
+/** Share of one core each role used between two readings `seconds` apart, in %. */
+function split(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  seconds: number,
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const role of Object.keys(after))
+    out[role] = (100 * ((after[role] ?? 0) - (before[role] ?? 0))) / TICKS / seconds
+  return out
 }
 
 async function serverMetrics(server: LaunchedServer): Promise<{ eventLoopDelayP99Ms: number }> {
   return (await (await fetch(`${server.url}/metrics`)).json()) as { eventLoopDelayP99Ms: number }
 }
 
-/** Ways to train the same model outside any server: batches of 256 rows per call, and fit or fitAsync. */
+/** Ways to train the same model outside any server, 256-row batches. */
 const REFERENCES = [
-  { name: 'fit, one epoch of 32 batches per call', batchesPerCall: 32, async: false },
-  { name: 'fitAsync, one batch per call', batchesPerCall: 1, async: true },
-  { name: 'fitAsync, 4 batches per call', batchesPerCall: 4, async: true },
+  { name: 'fit, one epoch of 32 batches per call', how: 'fit' },
+  { name: 'fitAsync, one batch per call', how: 'fitAsync' },
+  { name: 'trainer.train, one batch per call, awaited', how: 'trainer' },
+  { name: 'trainer.train, 8 batches in flight', how: 'trainer8' },
 ] as const
 
 /** Samples per second of each of REFERENCES, each on a fresh model for SECONDS / 3. */
 async function references(backend: 'native' | 'js'): Promise<Record<string, number>> {
   const measured: Record<string, number> = {}
-  for (const { name, batchesPerCall, async } of REFERENCES) {
+  for (const { name, how } of REFERENCES) {
     const model = new MLP({ sizes: [INPUTS, HIDDEN, 10], backend })
-    const options = { optimizer: new Adam(model.parameters(), { lr: LR }), batchSize: BATCH, shuffle: false }
-    const rows = BATCH * batchesPerCall
-    const calls = digits.train.y.data.length / rows
+    const optimizer = new Adam(model.parameters(), { lr: LR })
+    const options = { optimizer, batchSize: BATCH, shuffle: false }
+    const budgetMs = (SECONDS * 1000) / 3
     const started = performance.now()
-    let done = 0
-    while (performance.now() - started < (SECONDS * 1000) / 3 && done < MAX_TRAIN_REQUESTS) {
-      const at = (done++ % calls) * rows
-      const x = {
-        data: digits.train.x.data.subarray(at * INPUTS, (at + rows) * INPUTS),
-        shape: [rows, INPUTS],
-      }
-      const y = { data: digits.train.y.data.subarray(at, at + rows), shape: [rows] }
-      if (async) await model.fitAsync(x, y, options)
-      else model.fit(x, y, options)
+    let rows = 0
+    const body = (i: number) => {
+      const s = slices[i % slices.length] as (typeof slices)[0]
+      return { x: tensor(s.x, [BATCH, INPUTS]), y: tensor(s.y) }
     }
-    measured[name] = (done * rows) / ((performance.now() - started) / 1000)
+    if (how === 'fit') {
+      const x = tensor(digits.train.x.data, [8192, INPUTS])
+      const y = tensor(digits.train.y.data)
+      while (performance.now() - started < budgetMs) {
+        model.fit(x, y, options)
+        rows += 8192
+      }
+    } else if (how === 'fitAsync') {
+      for (let i = 0; performance.now() - started < budgetMs && i < MAX_TRAIN_REQUESTS; i++) {
+        const b = body(i)
+        await model.fitAsync(b.x, b.y, options)
+        rows += BATCH
+      }
+    } else {
+      const trainer = model.trainer({ optimizer, batchSize: BATCH })
+      const inFlight = how === 'trainer8' ? 8 : 1
+      let i = 0
+      const client = async () => {
+        while (performance.now() - started < budgetMs && i < MAX_TRAIN_REQUESTS) {
+          const b = body(i++)
+          const result = await trainer.train(b.x, b.y)
+          rows += result.rows // not `rows += await …`, which would read rows before the await
+        }
+      }
+      await Promise.all(Array.from({ length: inFlight }, client))
+      await trainer.close()
+    }
+    measured[name] = rows / ((performance.now() - started) / 1000)
   }
   return measured
 }
@@ -182,20 +247,11 @@ async function references(backend: 'native' | 'js'): Promise<Record<string, numb
 interface Load {
   /** /predict load: none, as fast as it goes, or at RATE requests per second. */
   readonly predict: 'none' | 'max' | 'rate'
-  readonly train: boolean
-  /** Server settings beyond the backend and the model. */
-  readonly env?: Record<string, string>
+  readonly train: 'none' | 'binary' | 'json'
 }
 
-/** One scenario on a fresh server (killed if the scenario fails). */
 async function scenario(backend: string, load: Load) {
-  const server = await launch({
-    BACKEND: backend,
-    HIDDEN: String(HIDDEN),
-    LR: String(LR),
-    TRAIN_THREADS,
-    ...load.env,
-  })
+  const server = await launch({ BACKEND: backend, HIDDEN: String(HIDDEN), LR: String(LR), QUEUE_LIMIT: '32' })
   let outcome: Awaited<ReturnType<typeof measure>>
   try {
     outcome = await measure(server, load)
@@ -211,22 +267,36 @@ async function scenario(backend: string, load: Load) {
 async function measure(server: LaunchedServer, load: Load) {
   for (let i = 0; i < 50; i++)
     await (await fetch(`${server.url}/predict`, { method: 'POST', body: predictBody })).json()
-  const timer = new Promise((resolve) => setTimeout(resolve, SECONDS * 1000))
+  const pid = server.child.pid as number
+  const ticksBefore = threadTicks(pid)
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
   const predict =
     load.predict === 'none' ? undefined : predictLoad(server, load.predict === 'rate' ? RATE : undefined)
-  const train = load.train ? trainLoad(server, predict ?? timer) : undefined
+  const train =
+    load.train === 'none'
+      ? undefined
+      : trainLoad(server, load.train, load.train === 'json' ? JSON_CLIENTS : TRAIN_CLIENTS)
   const [p, t] = await Promise.all([predict, train])
-  return { predict: p, train: t, eventLoopDelayP99Ms: (await serverMetrics(server)).eventLoopDelayP99Ms }
+  const seconds = (performance.now() - started) / 1000
+  const cpu = split(ticksBefore, threadTicks(pid), seconds)
+  const own = process.cpuUsage(cpuBefore)
+  cpu.loadGenerator = (100 * (own.user + own.system)) / 1e6 / seconds
+  return { predict: p, train: t, cpu, eventLoopDelayP99Ms: (await serverMetrics(server)).eventLoopDelayP99Ms }
 }
 
-/** The scenarios, each on a fresh server. */
+const IDLE = `/predict at ${RATE}/s, no training`
+const BUSY_BINARY = `/predict at ${RATE}/s, /train busy (binary, ${TRAIN_CLIENTS} clients)`
+const BUSY_JSON = `/predict at ${RATE}/s, /train busy (JSON, ${JSON_CLIENTS} clients)`
+const TRAIN_BINARY = '/train only (binary)'
 const SCENARIOS: Readonly<Record<string, Load>> = {
-  '/predict flat out, no training': { predict: 'max', train: false },
-  '/predict flat out, /train busy': { predict: 'max', train: true },
-  [`/predict at ${RATE}/s, no training`]: { predict: 'rate', train: false },
-  [`/predict at ${RATE}/s, /train busy`]: { predict: 'rate', train: true },
-  '/train only': { predict: 'none', train: true },
-  '/train only, one fitAsync per batch': { predict: 'none', train: true, env: { COALESCE: '1' } },
+  '/predict flat out, no training': { predict: 'max', train: 'none' },
+  '/predict flat out, /train busy (binary)': { predict: 'max', train: 'binary' },
+  [IDLE]: { predict: 'rate', train: 'none' },
+  [BUSY_BINARY]: { predict: 'rate', train: 'binary' },
+  [BUSY_JSON]: { predict: 'rate', train: 'json' },
+  [TRAIN_BINARY]: { predict: 'none', train: 'binary' },
+  '/train only (JSON)': { predict: 'none', train: 'json' },
 }
 
 async function main() {
@@ -234,6 +304,7 @@ async function main() {
   const rows: (string | number)[][] = []
   const results: Record<string, unknown> = {}
   const f = (x: number | undefined, digits = 2) => (x === undefined ? '' : x.toFixed(digits))
+  const summary: string[] = []
   for (const backend of values.backends.split(',') as ('native' | 'js')[]) {
     const ref = await references(backend)
     const fit = ref[REFERENCES[0].name] as number
@@ -241,6 +312,7 @@ async function main() {
     for (const [name, load] of Object.entries(SCENARIOS)) {
       const r = await scenario(backend, load)
       measured[name] = r
+      const c = r.cpu
       rows.push([
         backend,
         name,
@@ -249,27 +321,38 @@ async function main() {
         f(r.predict?.p99Ms),
         f(r.train?.samplesPerSecond, 0),
         f(r.eventLoopDelayP99Ms),
+        `${f(c.eventLoop, 0)} / ${f(c.training, 0)} / ${f(c.intake, 0)} / ${f(c.other, 0)} / ${f(c.loadGenerator, 0)}`,
       ])
     }
     for (const [name, samplesPerSecond] of Object.entries(ref))
-      rows.push([backend, `no server: ${name}`, '', '', '', f(samplesPerSecond, 0), ''])
+      rows.push([backend, `no server: ${name}`, '', '', '', f(samplesPerSecond, 0), '', ''])
     results[backend] = { reference: ref, scenarios: measured }
-    const idle = measured[`/predict at ${RATE}/s, no training`]
-    const busy = measured[`/predict at ${RATE}/s, /train busy`]
-    const p99Ratio = (busy?.predict?.p99Ms ?? Number.NaN) / (idle?.predict?.p99Ms ?? Number.NaN)
-    const percentOfFit = (name: string) =>
-      ((100 * (measured[name]?.train?.samplesPerSecond ?? Number.NaN)) / fit).toFixed(0)
-    console.error(
-      `${backend}: /predict p99 while training = ${p99Ratio.toFixed(2)}× idle (target ≤ 2); training in the server = ${percentOfFit('/train only')}% of fit alone, ${percentOfFit(`/predict at ${RATE}/s, /train busy`)}% beside /predict at ${RATE}/s (target ≥ 80%)`,
+    const p99 = (name: string) => measured[name]?.predict?.p99Ms ?? Number.NaN
+    const percent = (x: number | undefined) => `${((100 * (x ?? Number.NaN)) / fit).toFixed(0)}%`
+    summary.push(
+      `${backend}: training in the server (binary) = ${percent(measured[TRAIN_BINARY]?.train?.samplesPerSecond)} of fit (target ≥ 90%); ` +
+        `trainer one batch per call = ${percent(ref[REFERENCES[2].name])}; fitAsync one batch per call = ${percent(ref[REFERENCES[1].name])} (target ≥ 90%); ` +
+        `/predict p99 busy/idle = ${(p99(BUSY_BINARY) / p99(IDLE)).toFixed(2)}× binary (target ≤ 1.5), ${(p99(BUSY_JSON) / p99(IDLE)).toFixed(2)}× JSON (target ≤ 2); ` +
+        `event-loop p99 while training ${f(measured[TRAIN_BINARY]?.eventLoopDelayP99Ms)} ms binary, ${f(measured[BUSY_JSON]?.eventLoopDelayP99Ms)} ms JSON (target ≤ 3)`,
     )
   }
   const loadAfter = loadavg()[0] as number
+  for (const line of summary) console.error(line)
   console.error(
-    `${availableParallelism()} cores, training on ${TRAIN_THREADS} thread(s); 1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+    `${availableParallelism()} cores; 1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
   )
   console.log(
     table(
-      ['backend', 'scenario', '/predict req/s', 'p50 ms', 'p99 ms', 'train samples/s', 'event-loop p99 ms'],
+      [
+        'backend',
+        'scenario',
+        '/predict req/s',
+        'p50 ms',
+        'p99 ms',
+        'train samples/s',
+        'event-loop p99 ms',
+        'CPU % of a core: loop / training / intake / other / load gen',
+      ],
       rows,
     ),
   )
@@ -277,7 +360,7 @@ async function main() {
     seconds: SECONDS,
     connections: CONNECTIONS,
     trainClients: TRAIN_CLIENTS,
-    trainThreads: TRAIN_THREADS,
+    jsonClients: JSON_CLIENTS,
     cores: availableParallelism(),
     loadAverage: { before: loadBefore, after: loadAfter },
     rate: RATE,

@@ -17,12 +17,14 @@ import { table } from './harness.js'
  * Soak test (not part of npm test): long runs that would show a leak in the native binding,
  * the optimizer state or the checkpoint writer as steady growth of the process's memory.
  *
- *   npm run build:ts && node --expose-gc dist/benches/soak.js [--quick]
+ *   npm run build:ts && node --expose-gc dist/benches/soak.js [--quick] [--only WORD]
  *
  * Phases: 1,000,000 Adam steps on a small MLP through fit (native), 1,000,000 optimizer.step()
  * calls on plain Parameters (one N-API call each), 100,000 create/step/destroy cycles of a
  * model with its optimizer and scheduler, 100,000 clipGradNorm calls in one synchronous loop,
- * and 2,000 checkpoint save/load cycles. Each samples RSS and external memory (ArrayBuffers
+ * 2,000 checkpoint save/load cycles, and 1,000,000 `trainer.train()` calls (four in flight,
+ * each batch copied into Rust and checked on the intake thread) with a `trainer.predict` after
+ * every hundredth. `--only WORD` runs the phases whose name holds WORD. Each samples RSS and external memory (ArrayBuffers
  * and native Buffers) every tenth of the run, after a GC and two event-loop turns (Node frees
  * buffers the addon returned from the event loop), except the synchronous-loop phase, which
  * samples without yielding, as a user's tight loop would run.
@@ -34,6 +36,7 @@ import { table } from './harness.js'
 const RSS_BOUND_MB = 20
 const EXTERNAL_BOUND_MB = 5
 const QUICK = process.argv.includes('--quick')
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
 const scale = QUICK ? 0.05 : 1
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -93,6 +96,8 @@ async function phase(
   chunk: (from: number, to: number) => void | Promise<void>,
   how: { sampleWithoutTick?: boolean } = {},
 ): Promise<PhaseResult> {
+  if (ONLY !== undefined && !name.includes(ONLY))
+    return { name, unit, samples: [], rssGrowthMb: 0, externalGrowthMb: 0, ok: true }
   const started = performance.now()
   const sample = how.sampleWithoutTick ? sampleNow : sampleAfterTick
   const samples = [await sample(0, started)]
@@ -216,6 +221,34 @@ async function main(): Promise<void> {
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
+
+  // 6. A persistent trainer fed one small batch per call, four calls in flight.
+  const online = new MLP({ sizes: [8, 16, 4], seed: 2, backend: 'native' })
+  const trainer = online.trainer({ optimizer: new Adam(online.parameters(), { lr: 1e-3 }), batchSize: 10 })
+  const probe = { data: x.data.subarray(0, 8), shape: [1, 8] }
+  results.push(
+    await phase(
+      'trainer.train() calls (native), 8→16→4, 10 rows each, 4 in flight',
+      'calls',
+      steps,
+      async (from, to) => {
+        let next = from
+        const client = async () => {
+          while (next < to) {
+            const k = next++
+            const at = (k % 100) * 10
+            await trainer.train(
+              { data: x.data.subarray(at * 8, (at + 10) * 8), shape: [10, 8] },
+              { data: y.data.subarray(at, at + 10), shape: [10] },
+            )
+            if (k % 100 === 0) trainer.predict(probe)
+          }
+        }
+        await Promise.all([client(), client(), client(), client()])
+      },
+    ),
+  )
+  await trainer.close()
 
   console.log(`\n${results.every((r) => r.ok) ? 'all phases within' : 'SOME PHASE EXCEEDED'} the bound`)
   if (!results.every((r) => r.ok)) process.exitCode = 1

@@ -401,4 +401,6 @@ export interface TrainerOptions {
   checkNonFinite: boolean
   /** Threads of the trainer's own pool (≥ 1). */
   threads: number
+  /** Run the trainer's threads at a lower OS priority than Node's (Linux: niceness +10). */
+  background: boolean
 }

@@ -84,6 +84,7 @@ export function nativeTrainerCore(
           batchSize: settings.batchSize,
           checkNonFinite: settings.checkNonFinite,
           threads: settings.threads,
+          background: settings.background,
         },
         (event: NativeEvent) => onEvent(fromNative(event)),
       ),

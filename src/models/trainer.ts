@@ -5,7 +5,7 @@ import type { FloatArray, Parameter } from '../parameter.js'
 import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import { type Tensor, tensor } from '../tensor.js'
-import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { checkBoolean, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
 import type { AnyOptimizer } from './fit.js'
 import type { Targets } from './network.js'
 import type { PlannedRun, TrainerCore, TrainerEvent } from './trainer-core.js'
@@ -31,6 +31,12 @@ export interface TrainerOptions {
   schedulerStep?: 'batch' | 'epoch'
   /** Threads the native training side uses for its matrix products (default: the machine's cores). */
   threads?: number
+  /**
+   * Native: run the training threads at a lower OS priority than the event loop (default true;
+   * on Linux, niceness +10), so predictions and requests get a core first and training takes
+   * the rest. False: they compete as equals.
+   */
+  background?: boolean
 }
 
 /** What `train` resolves with once the batch's steps are applied. */
@@ -92,9 +98,18 @@ export interface CoreSettings {
   readonly batchSize: number
   readonly checkNonFinite: boolean
   readonly threads: number
+  readonly background: boolean
 }
 
-const KEYS = new Set(['optimizer', 'batchSize', 'queueLimit', 'scheduler', 'schedulerStep', 'threads'])
+const KEYS = new Set([
+  'optimizer',
+  'batchSize',
+  'queueLimit',
+  'scheduler',
+  'schedulerStep',
+  'threads',
+  'background',
+])
 
 /** A batch on its way: checked by the engine, then planned, then trained. */
 interface Batch {
@@ -204,6 +219,8 @@ export class Trainer {
       if (scheduler.optimizer !== optimizer)
         throw new RangeError(`${where}: scheduler must drive the same optimizer as the optimizer option`)
     }
+    const background = options.background ?? true
+    checkBoolean(where, 'background', background)
     const schedulerStep = options.schedulerStep ?? 'batch'
     checkOneOf(where, 'schedulerStep', schedulerStep, ['batch', 'epoch'])
     this.#scheduler = scheduler
@@ -218,7 +235,13 @@ export class Trainer {
     optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
     this.#host = host
     this.#fresh = held.filter((p) => optimizer.stateOf(p) === undefined)
-    const settings = { optimizer, batchSize, checkNonFinite: optimizer.onNonFinite !== 'ignore', threads }
+    const settings = {
+      optimizer,
+      batchSize,
+      checkNonFinite: optimizer.onNonFinite !== 'ignore',
+      threads,
+      background,
+    }
     this.#core = host.startCore(settings, (event) => this.#onEvent(event))
     this.#synced = this.#planner.cursor()
     lendToTraining(optimizer, `${host.where.split('.')[0]}.trainer`)

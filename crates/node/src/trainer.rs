@@ -90,6 +90,8 @@ pub struct TrainerOptions {
     pub check_non_finite: bool,
     /// Threads of the trainer's own pool (≥ 1).
     pub threads: u32,
+    /// Run the trainer's threads at a lower OS priority than Node's (Linux: niceness +10).
+    pub background: bool,
 }
 
 fn id_of(id: f64) -> std::result::Result<u64, CoreError> {
@@ -165,6 +167,7 @@ macro_rules! trainer_class {
                             batch_size: options.batch_size as usize,
                             check_non_finite: options.check_non_finite,
                             threads: options.threads.max(1) as usize,
+                            background: options.background,
                         };
                         let sender = Arc::clone(&on_event);
                         let report = Arc::new(move |event: Event| {

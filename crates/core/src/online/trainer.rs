@@ -70,6 +70,9 @@ pub struct Setup<T> {
     pub check_non_finite: bool,
     /// Threads of the trainer's own rayon pool.
     pub threads: usize,
+    /// Run the trainer's threads at a lower OS priority, so that the thread that owns the
+    /// trainer (Node's event loop, answering predictions) gets a core first when they compete.
+    pub background: bool,
 }
 
 /// The weights predictions read: a copy made after a batch.
@@ -148,7 +151,7 @@ fn closed_error() -> CoreError {
 impl<T: Element + Default> OnlineTrainer<T> {
     /// Checks the setup and starts the intake and training threads.
     pub fn start(setup: Setup<T>, report: Reporter) -> Result<Self, CoreError> {
-        let Setup { network, params, grads, state, layout, batch_size, check_non_finite, threads } = setup;
+        let Setup { network, params, grads, state, layout, batch_size, check_non_finite, threads, background } = setup;
         network.check_parameters("params", &params)?;
         network.check_parameters("grads", &grads)?;
         check_layout(&network, &layout, &state)?;
@@ -158,6 +161,7 @@ impl<T: Element + Default> OnlineTrainer<T> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("descent-trainer-{i}"))
+            .start_handler(move |_| lower_priority(background))
             .build()
             .map_err(|e| CoreError::invalid("threads", format!("a pool that starts ({e})")))?;
         let published = Arc::new(Snapshot { params: params.clone(), steps: 0 });
@@ -177,11 +181,17 @@ impl<T: Element + Default> OnlineTrainer<T> {
         let spawn = |name: &str| std::thread::Builder::new().name(name.into());
         let (s, r) = (Arc::clone(&shared), Arc::clone(&report));
         spawn("descent-intake")
-            .spawn(move || run_intake(&s, received, &r))
+            .spawn(move || {
+                lower_priority(background);
+                run_intake(&s, received, &r)
+            })
             .map_err(|e| CoreError::invalid("threads", format!("an intake thread ({e})")))?;
         let s = Arc::clone(&shared);
         spawn("descent-trainer")
-            .spawn(move || pool.install(|| run_training(&s, &report)))
+            .spawn(move || {
+                lower_priority(background);
+                pool.install(|| run_training(&s, &report))
+            })
             .map_err(|e| CoreError::invalid("threads", format!("a training thread ({e})")))?;
         Ok(OnlineTrainer { shared, intake: Some(intake) })
     }
@@ -562,6 +572,26 @@ fn publish<T: Element>(shared: &Shared<T>, spare: &mut Option<Arc<Snapshot<T>>>)
     *spare = Some(old);
 }
 
+/// Niceness of background trainer threads: CFS then gives a nice-0 thread about nine times
+/// their share of a contended core, while an idle core is still theirs.
+#[cfg(target_os = "linux")]
+const BACKGROUND_NICENESS: libc::c_int = 10;
+
+/// Lowers the calling thread's priority when `background` (Linux: per-thread niceness; elsewhere
+/// nothing). Failing to is harmless: the thread just competes as an equal.
+fn lower_priority(background: bool) {
+    #[cfg(target_os = "linux")]
+    if background {
+        // SAFETY: plain syscalls on the calling thread's id; no memory is shared.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, BACKGROUND_NICENESS);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = background;
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     let text = payload
         .downcast_ref::<String>()
@@ -617,6 +647,7 @@ mod tests {
             batch_size,
             check_non_finite: true,
             threads: 2,
+            background: true,
         }
     }
 
