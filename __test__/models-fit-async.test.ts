@@ -406,3 +406,23 @@ test('native: 8 fitAsync on 8 models at once all finish and match their sequenti
     t.deepEqual(observe(m.model, m.optimizer), observe(s.model, s.optimizer))
   })
 })
+
+for (const backend of BACKENDS) {
+  test(`${backend}: a model's later fitAsync calls (its training thread and buffers kept) train their own data exactly as fit`, async (t) => {
+    const build = () => {
+      const model = new MLP({ sizes: [5, 8, 3], seed: 6, backend })
+      return { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }) }
+    }
+    const data = [0, 1, 2].map((k) => randomData([5, 8, 3], 'softmax', 'float32', 40 + 10 * k, 20 + k))
+    const a = build()
+    const b = build()
+    for (const { x, y } of data) {
+      const options = { epochs: 2, batchSize: 8, seed: 1 }
+      t.deepEqual(
+        (await a.model.fitAsync(x, y, { ...options, optimizer: a.optimizer })).loss,
+        b.model.fit(x, y, { ...options, optimizer: b.optimizer }).loss,
+      )
+    }
+    t.deepEqual(observe(a.model, a.optimizer), observe(b.model, b.optimizer))
+  })
+}

@@ -101,6 +101,21 @@ for (const backend of BACKENDS) {
     t.true(Date.now() - started < 30_000)
   })
 
+  test(`${backend}: Node exits after fitAsync, though the model keeps its training thread for the next one`, async (t) => {
+    const script = `
+      const { MLP, Adam, tensor } = require(${JSON.stringify(INDEX)})
+      const model = new MLP({ sizes: [4, 8, 3], backend: '${backend}' })
+      const optimizer = new Adam(model.parameters())
+      const x = tensor(new Float32Array(40).fill(0.5), [10, 4])
+      const y = tensor(new Int32Array(10), [10])
+      model.fitAsync(x, y, { optimizer, epochs: 3 })
+        .then((h) => { console.log('fitted', h.loss.length); return model.fitAsync(x, y, { optimizer }) })
+        .then((h) => console.log('fitted', h.loss.length))
+    `
+    const { stdout } = await run(process.execPath, ['-e', script], { timeout: 30_000 })
+    t.deepEqual(stdout.trim().split('\n'), ['fitted 3', 'fitted 1'])
+  })
+
   test(`${backend}: four worker threads each train with a trainer of their own, exactly as fit`, async (t) => {
     const job = (seed: number) => ({
       backend,

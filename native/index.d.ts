@@ -104,12 +104,18 @@ export declare class NativeTrainerF64 {
 }
 
 /**
- * A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
- * copies `x` and the targets (labels for softmax networks, values for identity ones);
- * `onReport(error, report)` is called on Node's thread after each run.
+ * A `fitAsync` training job over buffers of this element type, on its own thread, kept by a
+ * model from fit to fit; `onReport(error, report)` is called on Node's thread after each run.
  */
 export declare class TrainingJobF32 {
-  constructor(network: Uint32Array, x: Float32Array, labels: Int32Array, values: Float32Array, onReport: ((err: Error | null, arg: RunReport) => any))
+  constructor(network: Uint32Array, onReport: Reporter)
+  /**
+   * Copies a fit's `x` and targets (labels for softmax networks, values for identity
+   * ones) into the job, reusing the buffers of the last fit; clears a cancel.
+   */
+  load(x: Float32Array, labels: Int32Array, values: Float32Array): void
+  /** Keeps Node alive (true, while a run is in flight) or lets it exit (false). */
+  hold(active: boolean): void
   /**
    * Copies the parameters, gradients and optimizer state in and starts training a range of
    * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One
@@ -133,12 +139,18 @@ export declare class TrainingJobF32 {
 }
 
 /**
- * A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
- * copies `x` and the targets (labels for softmax networks, values for identity ones);
- * `onReport(error, report)` is called on Node's thread after each run.
+ * A `fitAsync` training job over buffers of this element type, on its own thread, kept by a
+ * model from fit to fit; `onReport(error, report)` is called on Node's thread after each run.
  */
 export declare class TrainingJobF64 {
-  constructor(network: Uint32Array, x: Float64Array, labels: Int32Array, values: Float64Array, onReport: ((err: Error | null, arg: RunReport) => any))
+  constructor(network: Uint32Array, onReport: Reporter)
+  /**
+   * Copies a fit's `x` and targets (labels for softmax networks, values for identity
+   * ones) into the job, reusing the buffers of the last fit; clears a cancel.
+   */
+  load(x: Float64Array, labels: Int32Array, values: Float64Array): void
+  /** Keeps Node alive (true, while a run is in flight) or lets it exit (false). */
+  hold(active: boolean): void
   /**
    * Copies the parameters, gradients and optimizer state in and starts training a range of
    * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One

@@ -1,6 +1,6 @@
 import type { BackendName } from '../backend/types.js'
 import type { StepPlan } from '../optim/optimizer.js'
-import type { FloatArray } from '../parameter.js'
+import type { DType, FloatArray } from '../parameter.js'
 import type { NetworkSpec, Targets } from './network.js'
 
 /** Which batches of an epoch to run, and how. */
@@ -33,10 +33,14 @@ export interface SessionOutcome extends EpochOutcome {
 }
 
 /**
- * The engine side of `fitAsync`: runs of batches that do not block the event loop. A session
- * keeps its own copy of the data, taken when it starts.
+ * The engine side of `fitAsync`: runs of batches that do not block the event loop. A model keeps
+ * its session from one fitAsync to the next; `load` copies each fit's data into it.
  */
 export interface TrainingSession {
+  /** Copies a fit's inputs and targets into the session (reusing its buffers); no run in flight. */
+  load(x: FloatArray, targets: Targets): void
+  /** False once a run failed on the session's thread: the model then starts a new session. */
+  readonly usable: boolean
   /**
    * Runs batches as `trainEpoch` does and resolves once `params`, `grads` and the plan's state
    * tensors hold the result. One run at a time.
@@ -88,6 +92,6 @@ export interface Engine {
     targets: Targets,
     batches: EpochBatches,
   ): EpochOutcome
-  /** Starts a training session over copies of `x` and `targets` (for `fitAsync`). */
-  startSession(network: NetworkSpec, x: FloatArray, targets: Targets): TrainingSession
+  /** Starts a training session (for `fitAsync`); `load` gives it each fit's data. */
+  startSession(network: NetworkSpec, dtype: DType): TrainingSession
 }

@@ -1,6 +1,6 @@
 import { typeError } from '../errors.js'
 import type { FloatArray } from '../parameter.js'
-import type { SessionOutcome } from './engine.js'
+import type { SessionOutcome, TrainingSession } from './engine.js'
 import {
   type FitHistory,
   type FitOptions,
@@ -35,19 +35,21 @@ export function checkSignal(where: string, signal: unknown): AbortSignal | undef
 const NOT_RUN: SessionOutcome = { losses: new Float64Array(0), steps: 0, nonFinite: -1, cancelled: true }
 
 /**
- * `fitAsync`: drives the same training loop as `fit` with a training session, awaiting each run
+ * `fitAsync`: drives the same training loop as `fit` with the model's training session (kept
+ * from fit to fit; `load` gives it this fit's data), awaiting each run
  * (an epoch, unless a non-finite gradient splits it), so the event loop keeps running. The
  * signal cancels the run in flight; the loop then commits the batches done and stops.
  */
 export async function runFitAsync(
   trainee: Trainee,
+  session: TrainingSession,
   x: FloatArray,
   targets: Targets,
   rows: number,
   settings: FitSettings,
   signal: AbortSignal | undefined,
 ): Promise<FitHistory> {
-  const session = trainee.engine.startSession(trainee.network, x, targets)
+  session.load(x, targets)
   const cancel = () => session.cancel()
   signal?.addEventListener('abort', cancel, { once: true })
   try {
@@ -70,6 +72,5 @@ export async function runFitAsync(
     return next.value
   } finally {
     signal?.removeEventListener('abort', cancel)
-    session.close()
   }
 }

@@ -8,7 +8,7 @@ import { checkSeed } from '../random.js'
 import { type Tensor, tensor } from '../tensor.js'
 import { checkOneOf } from '../validate.js'
 import { checkInputs, checkTargets } from './check-data.js'
-import type { Engine } from './engine.js'
+import type { Engine, TrainingSession } from './engine.js'
 import { type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
 import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from './fit-async.js'
 import { initialParameters } from './init.js'
@@ -56,6 +56,8 @@ export abstract class Model {
   readonly #parameters: readonly Parameter[]
   readonly #engine: Engine
   #training = false
+  /** fitAsync's training session, kept from one fitAsync to the next (its thread and buffers). */
+  #session: TrainingSession | undefined
   /** The open trainer, if any: it owns the training state until it closes. */
   #trainer: Trainer | undefined
 
@@ -254,7 +256,7 @@ export abstract class Model {
   /**
    * `fit` without blocking the event loop: the same loop, options and results (bit-identical
    * parameters, optimizer state, scheduler and losses), plus `signal`. On the native backend each
-   * epoch trains on a thread of its own over copies of the buffers, copied back when the epoch
+   * epoch trains on the model's own thread (kept from one fitAsync to the next) over copies of the buffers, copied back when the epoch
    * ends, so `predict`/`evaluate` meanwhile see the weights of the last finished epoch; on the JS
    * backend it trains in place in slices of a few ms. Arguments are checked before anything
    * changes (a rejected promise, like every failure). See docs/models.md, "fitAsync".
@@ -282,8 +284,13 @@ export abstract class Model {
         grads: this.#grads,
         engine: this.#engine,
       }
-      return await runFitAsync(trainee, data, targets, rows, settings, signal)
+      if (!this.#session?.usable) this.#session = this.#engine.startSession(this.#network, this.dtype)
+      return await runFitAsync(trainee, this.#session, data, targets, rows, settings, signal)
     } finally {
+      if (this.#session && !this.#session.usable) {
+        this.#session.close()
+        this.#session = undefined
+      }
       lendToTraining(settings.optimizer, undefined)
       this.#training = false
     }

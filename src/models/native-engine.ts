@@ -81,7 +81,7 @@ export function nativeEngine(a: Addon): Engine {
             ),
       )
     },
-    startSession: (network, x, targets) => nativeSession(a, network, x, targets),
+    startSession: (network, dtype) => nativeSession(a, network, dtype),
   }
 }
 

@@ -3,12 +3,14 @@ import { type addon, callNative } from '../backend/native.js'
 import type { FloatArray } from '../parameter.js'
 import type { SessionOutcome, TrainingSession } from './engine.js'
 import { runArgs, targetArgs } from './native-args.js'
-import type { NetworkSpec, Targets } from './network.js'
+import type { NetworkSpec } from './network.js'
 
 type Addon = NonNullable<typeof addon>
 
 /** `TrainingJobF32` / `TrainingJobF64` (crates/node/src/training_job.rs), whichever matches the dtype. */
 interface Job {
+  load(x: FloatArray, labels: Int32Array, values: FloatArray): void
+  hold(active: boolean): void
   run(
     params: FloatArray,
     grads: FloatArray,
@@ -24,13 +26,7 @@ interface Job {
   close(): void
 }
 
-type JobClass = new (
-  network: Uint32Array,
-  x: FloatArray,
-  labels: Int32Array,
-  values: FloatArray,
-  onReport: (error: Error | null, report: RunReport) => void,
-) => Job
+type JobClass = new (network: Uint32Array, onReport: (error: Error | null, report: RunReport) => void) => Job
 
 /** A run in flight: how to settle it, and the buffers its result goes into. */
 interface Pending {
@@ -43,19 +39,16 @@ interface Pending {
 
 /**
  * fitAsync on the native backend: a `TrainingJob` trains each run on its own thread over copies
- * (see training_job.rs). `run` copies the model's buffers in; when the thread reports, the result
- * is copied back into them on Node's thread, so between runs (epochs) the model and optimizer
- * hold a consistent state, and while a run is in flight JavaScript never sees them change.
+ * (see training_job.rs). `load` copies a fit's data in; `run` copies the model's buffers in; when
+ * the thread reports, the result is copied back into them on Node's thread, so between runs
+ * (epochs) the model and optimizer hold a consistent state, and while a run is in flight
+ * JavaScript never sees them change. The job (thread and buffers) serves the model's later fits.
  */
-export function nativeSession(
-  a: Addon,
-  network: NetworkSpec,
-  x: FloatArray,
-  targets: Targets,
-): TrainingSession {
+export function nativeSession(a: Addon, network: NetworkSpec, dtype: 'float32' | 'float64'): TrainingSession {
   // One class per element type; the model's dtype makes every buffer passed to it match.
-  const Class = (x instanceof Float32Array ? a.TrainingJobF32 : a.TrainingJobF64) as unknown as JobClass
+  const Class = (dtype === 'float32' ? a.TrainingJobF32 : a.TrainingJobF64) as unknown as JobClass
   let pending: Pending | undefined
+  let usable = true
   // Called on Node's thread by the threadsafe function. It must not throw: napi-rs would turn that
   // into an uncaught exception, so every failure settles the run's promise instead.
   const onReport = (error: Error | null, report: RunReport): void => {
@@ -64,7 +57,11 @@ export function nativeSession(
     if (run === undefined) return
     try {
       callNative(() => {
-        if (error) throw error
+        job.hold(false)
+        if (error) {
+          usable = false
+          throw error
+        }
         job.collect(run.params, run.grads, run.state)
       })
       run.resolve({
@@ -77,9 +74,15 @@ export function nativeSession(
       run.reject(failure)
     }
   }
-  const [labels, values] = targetArgs(targets, x)
-  const job = callNative(() => new Class(network.layout, x, labels, values, onReport))
+  const job = callNative(() => new Class(network.layout, onReport))
   return {
+    load(x, targets) {
+      const [labels, values] = targetArgs(targets, x)
+      callNative(() => job.load(x, labels, values))
+    },
+    get usable() {
+      return usable
+    },
     run(params, grads, plan, slots, batches) {
       return new Promise((resolve, reject) => {
         const args = runArgs(a, plan, slots, batches)
@@ -95,10 +98,14 @@ export function nativeSession(
             args.batches,
           ),
         )
+        job.hold(true)
         pending = { resolve, reject, params, grads, state: args.state }
       })
     },
     cancel: () => job.cancel(),
-    close: () => job.close(),
+    close: () => {
+      usable = false
+      job.close()
+    },
   }
 }

@@ -1,9 +1,13 @@
 //! `model.fitAsync`'s training thread. Each job owns a dedicated `std::thread` (not libuv's
 //! shared four-thread pool, which `fs`, `dns` and `crypto` also need, and which long training
-//! would starve) and copies of everything it touches: `x` and the targets, copied when the job
-//! starts, and the parameters, gradients and optimizer state of each run, copied in by `run`
-//! and back out by `collect`, both on Node's thread. JS typed arrays are never read off the main
-//! thread, where JS could mutate or detach them meanwhile.
+//! would starve) and copies of everything it touches: `x` and the targets, copied by `load` when
+//! a fit starts, and the parameters, gradients and optimizer state of each run, copied in by
+//! `run` and back out by `collect`, all on Node's thread. JS typed arrays are never read off the
+//! main thread, where JS could mutate or detach them meanwhile.
+//!
+//! A model keeps its job from one fitAsync to the next: the thread and the buffers (whose memory
+//! is reused, so later copies do not fault in fresh pages) stay, and the threadsafe function is
+//! weak, held only while a run is in flight, so an idle job never keeps Node alive.
 //!
 //! A run is a range of an epoch's batches with their planned optimizer scalars, exactly what
 //! `trainEpochF32`/`trainEpochF64` take; the thread trains it with the core's
@@ -19,7 +23,7 @@ use descent_core::nn::Element;
 use descent_core::CoreError;
 use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Int32ArraySlice, Uint32ArraySlice};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Error, Result, Status};
+use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,12 +44,12 @@ pub struct RunReport {
     pub cancelled: bool,
 }
 
-/// Called on Node's thread with `(error, report)` after each run.
-type Reporter = ThreadsafeFunction<RunReport>;
+/// Called on Node's thread with `(error, report)` after each run; weak (see `hold`).
+type Reporter = ThreadsafeFunction<RunReport, napi::bindgen_prelude::Unknown<'static>, RunReport, Status, true, true>;
 
-/// The data of the whole job, owned by the thread.
+/// The fit's data, loaded by `load` (buffers reused from fit to fit).
+#[derive(Default)]
 struct Data<T> {
-    network: Network,
     x: Vec<T>,
     labels: Vec<i32>,
     values: Vec<T>,
@@ -55,6 +59,7 @@ struct Data<T> {
 /// thread, read back by `collect`. Buffers are reused from run to run.
 #[derive(Default)]
 struct Staging<T> {
+    data: Data<T>,
     params: Vec<T>,
     grads: Vec<T>,
     /// Every parameter's state tensors, in order.
@@ -90,6 +95,8 @@ struct Job<T> {
     shared: Arc<Shared<T>>,
     /// Dropped by `close()`: the thread's receive fails and it ends.
     runs: Option<Sender<()>>,
+    /// The threadsafe function, kept here to ref and unref it (`hold`).
+    report: Arc<Reporter>,
 }
 
 fn state_error(expected: &str) -> Error {
@@ -102,9 +109,10 @@ fn copy_into<T: Copy>(target: &mut Vec<T>, source: &[T]) {
 }
 
 impl<T: Element + Default + Send + 'static> Job<T> {
-    fn start(network: &[u32], x: &[T], labels: &[i32], values: &[T], report: Reporter) -> Result<Self> {
+    fn start(network: &[u32], report: Reporter) -> Result<Self> {
         let network = Network::decode(network).map_err(to_js_error)?;
-        let data = Data { network, x: x.to_vec(), labels: labels.to_vec(), values: values.to_vec() };
+        let report = Arc::new(report);
+        let thread_report = Arc::clone(&report);
         let shared = Arc::new(Shared {
             staging: Mutex::new(Staging::default()),
             cancel: AtomicBool::new(false),
@@ -116,9 +124,37 @@ impl<T: Element + Default + Send + 'static> Job<T> {
         let thread_shared = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("descent-fit".into())
-            .spawn(move || serve(data, thread_shared, received, report))
+            .spawn(move || serve(network, thread_shared, received, thread_report))
             .map_err(|e| state_error(&format!("could not start the training thread: {e}")))?;
-        Ok(Job { shared, runs: Some(runs) })
+        Ok(Job { shared, runs: Some(runs), report })
+    }
+
+    /// Copies a fit's data in (reusing the buffers of the last one) and clears a cancel.
+    fn load(&self, x: &[T], labels: &[i32], values: &[T]) -> Result<()> {
+        let mut staged = self.idle_staging("load data")?;
+        copy_into(&mut staged.data.x, x);
+        copy_into(&mut staged.data.labels, labels);
+        copy_into(&mut staged.data.values, values);
+        self.shared.cancel.store(false, Ordering::Release);
+        Ok(())
+    }
+
+    /// Refs (while a run is in flight) or unrefs the threadsafe function.
+    fn hold(&self, env: Env, active: bool) -> Result<()> {
+        let raw = self.report.handle.get_raw();
+        // SAFETY: called on Node's thread with its env; the function lives as long as `report`.
+        let status = unsafe {
+            if active {
+                napi::sys::napi_ref_threadsafe_function(env.raw(), raw)
+            } else {
+                napi::sys::napi_unref_threadsafe_function(env.raw(), raw)
+            }
+        };
+        if status == napi::sys::Status::napi_ok {
+            Ok(())
+        } else {
+            Err(state_error(&format!("could not (un)ref the job's reports: status {status}")))
+        }
     }
 
     /// The staged buffers, when no run is in flight and the thread did not panic.
@@ -199,14 +235,14 @@ impl<T: Element + Default + Send + 'static> Job<T> {
 }
 
 /// The thread's body: one run per message until the job is closed or a run panics.
-fn serve<T: Element>(data: Data<T>, shared: Arc<Shared<T>>, runs: Receiver<()>, report: Reporter) {
+fn serve<T: Element>(network: Network, shared: Arc<Shared<T>>, runs: Receiver<()>, report: Arc<Reporter>) {
     while runs.recv().is_ok() {
         let result = catch_unwind(AssertUnwindSafe(|| {
             if shared.panic_next.swap(false, Ordering::AcqRel) {
                 panic!("debugPanicNextRun");
             }
             let mut staged = shared.staging.lock().map_err(|_| CoreError::invalid("staging", "an intact lock"))?;
-            train_run(&data, &mut staged, &shared.cancel)
+            train_run(&network, &mut staged, &shared.cancel)
         }));
         let message = match result {
             Ok(outcome) => outcome.map_err(to_js_error),
@@ -228,24 +264,24 @@ fn serve<T: Element>(data: Data<T>, shared: Arc<Shared<T>>, runs: Receiver<()>, 
 /// Trains the staged run; a cancel takes effect before the next batch. The core checks every
 /// argument before the first batch changes anything.
 fn train_run<T: Element>(
-    data: &Data<T>,
+    network: &Network,
     s: &mut Staging<T>,
     cancel: &AtomicBool,
 ) -> std::result::Result<RunReport, CoreError> {
+    let data = &s.data;
     let mut tensors = s.state.iter_mut();
     let state = s.state_counts.iter().map(|&n| tensors.by_ref().take(n).map(Vec::as_mut_slice).collect()).collect();
     let plan =
         StepPlan { rule: s.rule, slots: &s.tensor_of, state, scalars: &s.scalars, scalar_counts: &s.scalar_counts };
     let batches = Batches {
         x: &data.x,
-        targets: targets(&data.network, &data.labels, &data.values),
+        targets: targets(network, &data.labels, &data.values),
         order: &s.order,
         batch_size: s.batch_size,
         first: s.first,
         count: s.count,
     };
-    let outcome =
-        train_epoch_until(&data.network, &mut s.params, &mut s.grads, plan, batches, s.check_non_finite, cancel)?;
+    let outcome = train_epoch_until(network, &mut s.params, &mut s.grads, plan, batches, s.check_non_finite, cancel)?;
     Ok(RunReport {
         losses: outcome.losses,
         steps: outcome.steps as u32,
@@ -256,23 +292,29 @@ fn train_run<T: Element>(
 
 macro_rules! job_class {
     ($class:ident, $t:ty, $slice:ident) => {
-        /// A `fitAsync` training job over buffers of this element type, on its own thread. Starting it
-        /// copies `x` and the targets (labels for softmax networks, values for identity ones);
-        /// `onReport(error, report)` is called on Node's thread after each run.
+        /// A `fitAsync` training job over buffers of this element type, on its own thread, kept by a
+        /// model from fit to fit; `onReport(error, report)` is called on Node's thread after each run.
         #[napi]
         pub struct $class(Job<$t>);
 
         #[napi]
         impl $class {
             #[napi(constructor)]
-            pub fn new(
-                network: Uint32ArraySlice,
-                x: $slice,
-                labels: Int32ArraySlice,
-                values: $slice,
-                on_report: ThreadsafeFunction<RunReport>,
-            ) -> Result<Self> {
-                crate::errors::guarded(|| Job::start(&network, &x, &labels, &values, on_report).map(Self))
+            pub fn new(network: Uint32ArraySlice, on_report: Reporter) -> Result<Self> {
+                crate::errors::guarded(|| Job::start(&network, on_report).map(Self))
+            }
+
+            /// Copies a fit's `x` and targets (labels for softmax networks, values for identity
+            /// ones) into the job, reusing the buffers of the last fit; clears a cancel.
+            #[napi]
+            pub fn load(&self, x: $slice, labels: Int32ArraySlice, values: $slice) -> Result<()> {
+                crate::errors::guarded(|| self.0.load(&x, &labels, &values))
+            }
+
+            /// Keeps Node alive (true, while a run is in flight) or lets it exit (false).
+            #[napi]
+            pub fn hold(&self, env: Env, active: bool) -> Result<()> {
+                self.0.hold(env, active)
             }
 
             /// Copies the parameters, gradients and optimizer state in and starts training a range of
@@ -342,7 +384,7 @@ mod tests {
 
     /// A [3 → 4 → 2] softmax net over 10 rows, staged for SGD with momentum (one state tensor
     /// per parameter) over batches of 4, and the same run as one `train_epoch` call.
-    fn setup() -> (Data<f64>, Staging<f64>) {
+    fn setup() -> (Network, Staging<f64>) {
         let network = Network::decode(&[3, 3, 4, 2, 1, 0]).unwrap();
         let mut rng = Rng::new(3);
         let x = (0..30).map(|_| rng.uniform_f64() * 2.0 - 1.0).collect();
@@ -350,7 +392,9 @@ mod tests {
         let state = network.parameter_ranges().iter().map(|r| vec![0.0; r.len()]).collect();
         // SGD's scalars: maximize, weight decay, momentum, 1 − dampening, nesterov, lr, first step.
         let scalars = (0..3).flat_map(|k| (0..4).flat_map(move |_| [0.0, 0.0, 0.9, 1.0, 0.0, 0.1, f64::from(k == 0)]));
+        let data = Data { x, labels: (0..10).map(|i| i % 2).collect(), values: vec![] };
         let staging = Staging {
+            data,
             grads: vec![0.0; params.len()],
             params,
             state,
@@ -365,14 +409,14 @@ mod tests {
             count: 3,
             check_non_finite: true,
         };
-        (Data { network, x, labels: (0..10).map(|i| i % 2).collect(), values: vec![] }, staging)
+        (network, staging)
     }
 
     #[test]
     fn a_run_equals_one_train_epoch_call() {
-        let (data, mut staged) = setup();
+        let (network, mut staged) = setup();
         let (_, mut expected) = setup();
-        let report = train_run(&data, &mut staged, &AtomicBool::new(false)).unwrap();
+        let report = train_run(&network, &mut staged, &AtomicBool::new(false)).unwrap();
         let e = &mut expected;
         let plan = StepPlan {
             rule: e.rule,
@@ -382,23 +426,23 @@ mod tests {
             scalar_counts: &e.scalar_counts,
         };
         let batches = Batches {
-            x: &data.x,
-            targets: Targets::Labels(&data.labels),
+            x: &e.data.x,
+            targets: Targets::Labels(&e.data.labels),
             order: &e.order,
             batch_size: 4,
             first: 0,
             count: 3,
         };
-        let outcome = train_epoch(&data.network, &mut e.params, &mut e.grads, plan, batches, true).unwrap();
+        let outcome = train_epoch(&network, &mut e.params, &mut e.grads, plan, batches, true).unwrap();
         assert_eq!((report.losses, report.steps, report.non_finite, report.cancelled), (outcome.losses, 3, -1, false));
         assert_eq!((staged.params, staged.grads, staged.state), (expected.params, expected.grads, expected.state));
     }
 
     #[test]
     fn a_cancelled_run_stops_before_its_next_batch() {
-        let (data, mut staged) = setup();
+        let (network, mut staged) = setup();
         let before = staged.params.clone();
-        let report = train_run(&data, &mut staged, &AtomicBool::new(true)).unwrap();
+        let report = train_run(&network, &mut staged, &AtomicBool::new(true)).unwrap();
         assert_eq!((report.steps, report.cancelled, report.losses.len()), (0, true, 0));
         assert_eq!(staged.params, before);
     }
@@ -414,10 +458,10 @@ mod tests {
             ("slots", |s| s.tensor_of = vec![0, 1, 2, 2]),
         ];
         for (what, spoil) in cases {
-            let (data, mut staged) = setup();
+            let (network, mut staged) = setup();
             spoil(&mut staged);
             let before = staged.params.clone();
-            let error = train_run(&data, &mut staged, &AtomicBool::new(false)).unwrap_err();
+            let error = train_run(&network, &mut staged, &AtomicBool::new(false)).unwrap_err();
             assert!(error.to_string().starts_with(what), "{error}");
             assert_eq!(staged.params, before);
         }

@@ -25,12 +25,17 @@ function tail(plan: StepPlan, offset: number): StepPlan {
  * `SLICE_MS` (as many batches as the last slice's pace says fit, at least one), yielding to the
  * event loop with `setImmediate` between slices. It trains the model's buffers in place.
  */
-export function jsSession(network: NetworkSpec, x: FloatArray, targets: Targets): TrainingSession {
-  const data = x.slice()
-  const copied: Targets =
-    'labels' in targets ? { labels: targets.labels.slice() } : { values: targets.values.slice() }
+export function jsSession(network: NetworkSpec): TrainingSession {
+  let data: FloatArray | undefined
+  let copied: Targets | undefined
   let cancelled = false
   return {
+    load(x, targets) {
+      data = x.slice()
+      copied = 'labels' in targets ? { labels: targets.labels.slice() } : { values: targets.values.slice() }
+      cancelled = false
+    },
+    usable: true,
     async run(params, grads, plan, _slots, batches): Promise<SessionOutcome> {
       const losses: number[] = []
       let done = 0
@@ -40,11 +45,19 @@ export function jsSession(network: NetworkSpec, x: FloatArray, targets: Targets)
         const remaining = batches.count - done
         const count = msPerBatch > 0 ? Math.min(remaining, Math.max(1, Math.floor(SLICE_MS / msPerBatch))) : 1
         const started = performance.now()
-        const outcome = trainEpoch(network, params, grads, tail(plan, done), data, copied, {
-          ...batches,
-          first: batches.first + done,
-          count,
-        })
+        const outcome = trainEpoch(
+          network,
+          params,
+          grads,
+          tail(plan, done),
+          data as FloatArray,
+          copied as Targets,
+          {
+            ...batches,
+            first: batches.first + done,
+            count,
+          },
+        )
         msPerBatch = (performance.now() - started) / count
         losses.push(...outcome.losses)
         done += outcome.steps
