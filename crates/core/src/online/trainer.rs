@@ -683,13 +683,15 @@ mod tests {
     fn batches_train_in_order_as_one_train_epoch_per_body() {
         let (trainer, events) = started(4);
         let bodies = [body(10, 1), body(8, 2)];
-        let mut first = true;
         for (id, (x, y)) in bodies.iter().enumerate() {
             trainer.submit(id as u64, Body::Tensors { x: x.clone(), labels: y.clone(), values: vec![] }).unwrap();
-            let rows = x.len() / 3;
-            assert_eq!(next(&events), Event::Accepted { id: id as u64, rows });
-            trainer.enqueue(id as u64, sgd_scalars(rows.div_ceil(4), first)).unwrap();
-            first = false;
+        }
+        // Both are checked before either is queued, so the events cannot interleave with training.
+        for (id, (x, _)) in bodies.iter().enumerate() {
+            assert_eq!(next(&events), Event::Accepted { id: id as u64, rows: x.len() / 3 });
+        }
+        for (id, (x, _)) in bodies.iter().enumerate() {
+            trainer.enqueue(id as u64, sgd_scalars((x.len() / 3).div_ceil(4), id == 0)).unwrap();
         }
         let losses: Vec<Vec<f64>> = (0..2)
             .map(|_| match next(&events) {
