@@ -18,7 +18,7 @@ interface NativeTrainer {
   enqueue(id: number, scalars: Float64Array): void
   enqueueMarker(id: number): void
   resume(heldFirst: number, heldScalars: Float64Array, ids: number[], scalars: Float64Array[]): void
-  discardWaiting(): number[]
+  discardWaiting(keep: number): number[]
   takeCapture(params: FloatArray, grads: FloatArray, state: FloatArray[]): void
   captureNow(params: FloatArray, grads: FloatArray, state: FloatArray[]): number
   predictInto(x: FloatArray, out: FloatArray): number
@@ -114,7 +114,7 @@ export function nativeTrainerCore(
         ),
       )
     },
-    discardWaiting: () => native.discardWaiting(),
+    discardWaiting: (keep) => native.discardWaiting(keep),
     takeCapture: () => callNative(() => native.takeCapture(params, grads, state)),
     captureNow: () => ({ lastDone: callNative(() => native.captureNow(params, grads, state)), headSteps: 0 }),
     predict: (x, out) => void callNative(() => native.predictInto(x, out)),

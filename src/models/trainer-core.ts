@@ -50,8 +50,8 @@ export interface TrainerCore {
   forget(id: number): void
   /** Ends a pause: the held batch goes on as `held` (or is dropped), and `replanned` replace waiting batches' plans. */
   resume(held: PlannedRun | undefined, replanned: readonly PlannedRun[]): void
-  /** Removes every waiting batch and marker (and accepted submissions); returns their ids. */
-  discardWaiting(): number[]
+  /** Removes every waiting batch and marker (and accepted submissions) but batch `keep`; returns their ids. */
+  discardWaiting(keep: number): number[]
   /** Writes the state captured at the last marker into the model's and optimizer's buffers. */
   takeCapture(): void
   /**

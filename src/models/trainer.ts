@@ -384,8 +384,9 @@ export class Trainer {
   }
 
   /**
-   * Finishes the batch in flight, rejects the batches still waiting with `DESCENT_CLOSED`,
-   * syncs, and ends the training side. The model and optimizer are free again after it.
+   * Finishes the batch in flight (the oldest one, even while it is still being checked), rejects
+   * the batches still waiting with `DESCENT_CLOSED`, syncs, and ends the training side. The model
+   * and optimizer are free again after it.
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing
@@ -395,7 +396,9 @@ export class Trainer {
     }
     this.#state = 'closing'
     this.#closing = new Promise<void>((resolve, reject) => {
-      const waiting = new Set(this.#core.discardWaiting())
+      // The oldest batch is the one in flight, whether it trains yet or is still being checked.
+      const inFlight = this.#entries.find((e) => e.kind === 'batch')
+      const waiting = new Set(this.#core.discardWaiting(inFlight?.id ?? -1))
       const closed = () =>
         new DescentError(
           'DESCENT_CLOSED',
@@ -405,7 +408,7 @@ export class Trainer {
       const syncs: Marker['waiters'] = []
       for (let i = this.#entries.length - 1; i >= 0; i--) {
         const e = this.#entries[i] as Entry
-        const started = i < this.#planned && !waiting.has(e.id)
+        const started = e === inFlight || (i < this.#planned && !waiting.has(e.id))
         if (started) continue
         if (e.kind === 'batch') {
           if (e.stage === 'planned') rewindTo = e.before

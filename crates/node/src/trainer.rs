@@ -238,10 +238,11 @@ macro_rules! trainer_class {
                 })
             }
 
-            /// Removes every waiting batch and marker; returns their ids.
+            /// Removes every waiting batch and marker but batch `keep` (-1: none); returns their ids.
             #[napi]
-            pub fn discard_waiting(&self) -> Vec<f64> {
-                self.core.discard_waiting().into_iter().map(|id| id as f64).collect()
+            pub fn discard_waiting(&self, keep: f64) -> Vec<f64> {
+                let keep = id_of(keep).ok();
+                self.core.discard_waiting(keep).into_iter().map(|id| id as f64).collect()
             }
 
             /// Copies the state captured at the last marker into these buffers.

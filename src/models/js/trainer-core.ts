@@ -187,13 +187,20 @@ export function jsTrainerCore(
       paused = false
       schedule()
     },
-    discardWaiting() {
-      // The head batch may be part-way through its steps: it is in flight and stays.
+    discardWaiting(keep) {
+      // The head batch may be part-way through its steps: it is in flight and stays, as does `keep`.
       const head = ready[0]
-      const keep = head?.kind === 'batch' && head.steps > 0 ? 1 : 0
-      const ids = ready.splice(keep).map((i) => (i.kind === 'batch' ? i.run.id : i.id))
-      ids.push(...[...accepted.keys()].sort((a, b) => a - b))
-      accepted.clear()
+      const started = head?.kind === 'batch' && head.steps > 0 ? head : undefined
+      const ids: number[] = []
+      for (const item of ready.splice(0)) {
+        if (item === started || (item.kind === 'batch' && item.run.id === keep)) ready.push(item)
+        else ids.push(item.kind === 'batch' ? item.run.id : item.id)
+      }
+      for (const id of [...accepted.keys()].sort((a, b) => a - b)) {
+        if (id === keep) continue
+        accepted.delete(id)
+        ids.push(id)
+      }
       return ids
     },
     takeCapture: () => {}, // trains in place: the buffers already hold the state

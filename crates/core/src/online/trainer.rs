@@ -278,19 +278,23 @@ impl<T: Element + Default> OnlineTrainer<T> {
     }
 
     /// Removes every batch and marker not yet started (and accepted submissions not yet
-    /// queued); returns their ids, batches first in queue order.
-    pub fn discard_waiting(&self) -> Vec<u64> {
+    /// queued), except submission or batch `keep`; returns their ids, queued ones first in
+    /// queue order.
+    pub fn discard_waiting(&self, keep: Option<u64>) -> Vec<u64> {
         let mut queue = lock(&self.shared.queue);
-        let mut ids: Vec<u64> = queue
-            .ready
-            .drain(..)
-            .map(|item| match item {
-                Item::Batch(planned) => planned.id,
-                Item::Marker(id) => id,
-            })
-            .collect();
-        let mut accepted: Vec<u64> = queue.accepted.drain().map(|(id, _)| id).collect();
+        let id_of = |item: &Item<T>| match item {
+            Item::Batch(planned) => planned.id,
+            Item::Marker(id) => *id,
+        };
+        let (kept, dropped): (VecDeque<Item<T>>, VecDeque<Item<T>>) =
+            queue.ready.drain(..).partition(|item| matches!(item, Item::Batch(p) if Some(p.id) == keep));
+        queue.ready = kept;
+        let mut ids: Vec<u64> = dropped.iter().map(id_of).collect();
+        let mut accepted: Vec<u64> = queue.accepted.keys().copied().filter(|&id| Some(id) != keep).collect();
         accepted.sort_unstable();
+        for id in &accepted {
+            queue.accepted.remove(id);
+        }
         ids.extend(accepted);
         ids
     }
