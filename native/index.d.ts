@@ -32,8 +32,8 @@ export declare class NativeTrainerF32 {
    * waiting batch gets new scalars.
    */
   resume(heldFirst: number, heldScalars: Float64Array, ids: Array<number>, scalars: Array<Float64Array>): void
-  /** Removes every waiting batch and marker; returns their ids. */
-  discardWaiting(): Array<number>
+  /** Removes every waiting batch and marker but batch `keep` (-1: none); returns their ids. */
+  discardWaiting(keep: number): Array<number>
   /** Copies the state captured at the last marker into these buffers. */
   takeCapture(params: Float32Array, grads: Float32Array, state: Array<Float32Array>): void
   /**
@@ -79,8 +79,8 @@ export declare class NativeTrainerF64 {
    * waiting batch gets new scalars.
    */
   resume(heldFirst: number, heldScalars: Float64Array, ids: Array<number>, scalars: Array<Float64Array>): void
-  /** Removes every waiting batch and marker; returns their ids. */
-  discardWaiting(): Array<number>
+  /** Removes every waiting batch and marker but batch `keep` (-1: none); returns their ids. */
+  discardWaiting(keep: number): Array<number>
   /** Copies the state captured at the last marker into these buffers. */
   takeCapture(params: Float64Array, grads: Float64Array, state: Array<Float64Array>): void
   /**
@@ -301,6 +301,12 @@ export declare function regressionData(samples: number, seed: number): Regressio
 
 /** Names of the update rules compiled into this addon, in registry order. */
 export declare function ruleNames(): Array<string>
+
+/**
+ * Each rule's per-step scalar names (snake_case), in registry order: the layout its kernel
+ * reads, which a test compares with the TypeScript rule's `scalars` list.
+ */
+export declare function ruleScalarNames(): Array<Array<string>>
 
 /** What the training thread reports after each run. */
 export interface RunReport {

@@ -861,6 +861,7 @@ module.exports.predictF64 = nativeBinding.predictF64
 module.exports.randomStreams = nativeBinding.randomStreams
 module.exports.regressionData = nativeBinding.regressionData
 module.exports.ruleNames = nativeBinding.ruleNames
+module.exports.ruleScalarNames = nativeBinding.ruleScalarNames
 module.exports.scaleF32 = nativeBinding.scaleF32
 module.exports.scaleF64 = nativeBinding.scaleF64
 module.exports.serializeSafetensors = nativeBinding.serializeSafetensors

@@ -2,7 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adadelta.rs: `Scalars`). */
+const SCALARS = ['maximize', 'weightDecay', 'rho', 'oneMinusRho', 'eps', 'lr'] as const
+const S = scalarIndex(SCALARS)
 
 /** Adadelta hyperparameters (torch.optim.Adadelta); all can differ per param group. */
 export interface AdadeltaOptions {
@@ -32,6 +36,7 @@ export interface AdadeltaOptions {
  */
 export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   rule: 'adadelta',
+  scalars: SCALARS,
   defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -48,7 +53,14 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   },
   plan(o, state) {
     return {
-      scalars: [+o.maximize, o.weightDecay, o.rho, 1 - o.rho, o.eps, o.lr],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        weightDecay: o.weightDecay,
+        rho: o.rho,
+        oneMinusRho: 1 - o.rho,
+        eps: o.eps,
+        lr: o.lr,
+      }),
       next: { step: state.step + 1 },
     }
   },
@@ -56,13 +68,13 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   kernel: ((p, g, [squareAvg, accDelta], s, _shape, r) => {
     const eg = squareAvg as typeof p
     const ed = accDelta as typeof p
-    const maximize = s[0] !== 0
-    const decay = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const rho = r(s[2] as number)
-    const oneMinusRho = r(s[3] as number)
-    const eps = r(s[4] as number)
-    const lr = r(s[5] as number)
+    const maximize = s[S.maximize] !== 0
+    const decay = s[S.weightDecay] !== 0
+    const weightDecay = r(s[S.weightDecay] as number)
+    const rho = r(s[S.rho] as number)
+    const oneMinusRho = r(s[S.oneMinusRho] as number)
+    const eps = r(s[S.eps] as number)
+    const lr = r(s[S.lr] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
       let gi = maximize ? -(g[i] as number) : (g[i] as number)

@@ -15,7 +15,23 @@ import {
   updateFactors,
 } from './adafactor.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adafactor_hf.rs: `Scalars`). */
+const SCALARS = [
+  'beta2Hat',
+  'oneMinusBeta2Hat',
+  'rho',
+  'scaleParameter',
+  'eps1',
+  'eps2',
+  'clipThreshold',
+  'weightDecay',
+  'useFirstMoment',
+  'beta1',
+  'oneMinusBeta1',
+] as const
+const S = scalarIndex(SCALARS)
 
 /** AdafactorHF hyperparameters (HF transformers' `Adafactor`); all can differ per param group. */
 export interface AdafactorHFOptions {
@@ -46,17 +62,17 @@ export interface AdafactorHFOptions {
 
 /** Mirror of crates/core/src/rules/adafactor_hf.rs. */
 const adafactorHFKernel: JsKernel = (p, g, state, s, shape, r) => {
-  const beta2 = r(s[0] as number)
-  const oneMinusBeta2 = r(s[1] as number)
-  const rho = s[2] as number
-  const scaleParameter = s[3] !== 0
-  const eps1 = s[4] as number
-  const eps2 = s[5] as number
-  const clipThreshold = s[6] as number
-  const weightDecay = s[7] as number
-  const useFirstMoment = s[8] !== 0
-  const beta1 = r(s[9] as number)
-  const oneMinusBeta1 = r(s[10] as number)
+  const beta2 = r(s[S.beta2Hat] as number)
+  const oneMinusBeta2 = r(s[S.oneMinusBeta2Hat] as number)
+  const rho = s[S.rho] as number
+  const scaleParameter = s[S.scaleParameter] !== 0
+  const eps1 = s[S.eps1] as number
+  const eps2 = s[S.eps2] as number
+  const clipThreshold = s[S.clipThreshold] as number
+  const weightDecay = s[S.weightDecay] as number
+  const useFirstMoment = s[S.useFirstMoment] !== 0
+  const beta1 = r(s[S.beta1] as number)
+  const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
   const n = p.length
   if (n === 0) return
   // HF takes RMS(θ) before the decay (which it applies last).
@@ -120,6 +136,7 @@ const adafactorHFKernel: JsKernel = (p, g, state, s, shape, r) => {
  */
 export const adafactorHFRule: RuleDefinition<AdafactorHFOptions> = {
   rule: 'adafactorHf',
+  scalars: SCALARS,
   defaults: {
     lr: 0,
     eps: [1e-30, 1e-3],
@@ -154,24 +171,24 @@ export const adafactorHFRule: RuleDefinition<AdafactorHFOptions> = {
   },
   plan(o, state) {
     const t = state.step + 1
+    const [eps1, eps2] = o.eps
     const oneMinusBeta2 = t ** o.decayRate
     const rho = o.relativeStep ? Math.min(o.warmupInit ? 1e-6 * t : 1e-2, 1 / Math.sqrt(t)) : o.lr
     const beta1 = o.beta1 ?? 0
     return {
-      // Layout documented in crates/core/src/rules/adafactor_hf.rs.
-      scalars: [
-        1 - oneMinusBeta2,
-        oneMinusBeta2,
+      scalars: packScalars(SCALARS, {
+        beta2Hat: 1 - oneMinusBeta2,
+        oneMinusBeta2Hat: oneMinusBeta2,
         rho,
-        +o.scaleParameter,
-        o.eps[0],
-        o.eps[1],
-        o.clipThreshold,
-        o.weightDecay,
-        +(o.beta1 !== null),
+        scaleParameter: +o.scaleParameter,
+        eps1,
+        eps2,
+        clipThreshold: o.clipThreshold,
+        weightDecay: o.weightDecay,
+        useFirstMoment: +(o.beta1 !== null),
         beta1,
-        1 - beta1,
-      ],
+        oneMinusBeta1: 1 - beta1,
+      }),
       next: { step: t },
     }
   },

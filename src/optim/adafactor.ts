@@ -4,7 +4,20 @@ import { rangeError, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean, checkFinite, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition, StateTensorSpec } from './rule.js'
+import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adafactor.rs: `Scalars`). */
+const SCALARS = [
+  'maximize',
+  'beta2Hat',
+  'oneMinusBeta2Hat',
+  'rho',
+  'eps1',
+  'eps2',
+  'd',
+  'decayFactor',
+] as const
+const S = scalarIndex(SCALARS)
 
 /** Adafactor hyperparameters (torch.optim.Adafactor); all can differ per param group. */
 export interface AdafactorOptions {
@@ -129,15 +142,15 @@ function machineEpsilon(dtype: DType): number {
 
 /** Mirror of crates/core/src/rules/adafactor.rs. */
 const adafactorKernel: JsKernel = (p, g, state, s, shape, r) => {
-  const maximize = s[0] !== 0
-  const beta2 = r(s[1] as number)
-  const oneMinusBeta2 = r(s[2] as number)
-  const rho = s[3] as number
-  const eps1 = r(s[4] as number)
-  const eps2 = s[5] as number
-  const d = s[6] as number
-  const decay = s[7] !== 1
-  const decayFactor = r(s[7] as number)
+  const maximize = s[S.maximize] !== 0
+  const beta2 = r(s[S.beta2Hat] as number)
+  const oneMinusBeta2 = r(s[S.oneMinusBeta2Hat] as number)
+  const rho = s[S.rho] as number
+  const eps1 = r(s[S.eps1] as number)
+  const eps2 = s[S.eps2] as number
+  const d = s[S.d] as number
+  const decay = s[S.decayFactor] !== 1
+  const decayFactor = r(s[S.decayFactor] as number)
   const n = p.length
   if (n === 0) return
   // θ's scale is taken before the weight decay, as torch does.
@@ -196,6 +209,7 @@ const adafactorKernel: JsKernel = (p, g, state, s, shape, r) => {
  */
 export const adafactorRule: RuleDefinition<AdafactorOptions> = {
   rule: 'adafactor',
+  scalars: SCALARS,
   defaults: { lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -209,19 +223,19 @@ export const adafactorRule: RuleDefinition<AdafactorOptions> = {
   stateTensors: (_o, p) => secondMomentTensors(p),
   plan(o, state, p) {
     const t = state.step + 1
+    const [eps1, eps2] = o.eps
     const oneMinusBeta2 = t ** o.beta2Decay
     return {
-      // Layout documented in crates/core/src/rules/adafactor.rs.
-      scalars: [
-        +o.maximize,
-        1 - oneMinusBeta2,
-        oneMinusBeta2,
-        Math.min(o.lr, 1 / Math.sqrt(t)),
-        o.eps[0] ?? machineEpsilon(p.dtype),
-        o.eps[1],
-        o.d,
-        1 - o.lr * o.weightDecay,
-      ],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        beta2Hat: 1 - oneMinusBeta2,
+        oneMinusBeta2Hat: oneMinusBeta2,
+        rho: Math.min(o.lr, 1 / Math.sqrt(t)),
+        eps1: eps1 ?? machineEpsilon(p.dtype),
+        eps2,
+        d: o.d,
+        decayFactor: 1 - o.lr * o.weightDecay,
+      }),
       next: { step: t },
     }
   },

@@ -2,7 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adagrad.rs: `Scalars`). */
+const SCALARS = ['maximize', 'weightDecay', 'eps', 'clr'] as const
+const S = scalarIndex(SCALARS)
 
 /** Adagrad hyperparameters (torch.optim.Adagrad); all can differ per param group. */
 export interface AdagradOptions {
@@ -32,6 +36,7 @@ export interface AdagradOptions {
  */
 export const adagradRule: RuleDefinition<AdagradOptions> = {
   rule: 'adagrad',
+  scalars: SCALARS,
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -47,18 +52,23 @@ export const adagradRule: RuleDefinition<AdagradOptions> = {
   plan(o, state) {
     const t = state.step + 1
     return {
-      scalars: [+o.maximize, o.weightDecay, o.eps, o.lr / (1 + (t - 1) * o.lrDecay)],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        weightDecay: o.weightDecay,
+        eps: o.eps,
+        clr: o.lr / (1 + (t - 1) * o.lrDecay),
+      }),
       next: { step: t },
     }
   },
   /** Mirror of crates/core/src/rules/adagrad.rs. */
   kernel: ((p, g, [sum], s, _shape, r) => {
     const acc = sum as typeof p
-    const maximize = s[0] !== 0
-    const decay = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const eps = r(s[2] as number)
-    const clr = r(s[3] as number)
+    const maximize = s[S.maximize] !== 0
+    const decay = s[S.weightDecay] !== 0
+    const weightDecay = r(s[S.weightDecay] as number)
+    const eps = r(s[S.eps] as number)
+    const clr = r(s[S.clr] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
       let gi = maximize ? -(g[i] as number) : (g[i] as number)

@@ -1,9 +1,20 @@
 import type { JsKernel } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean } from '../validate.js'
-import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
+import {
+  MOMENT_SCALARS,
+  momentScalars,
+  momentTensors,
+  readMoments,
+  updateMoments,
+  validateMomentOptions,
+} from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { Plan, RuleDefinition, ScalarState } from './rule.js'
+import { type Plan, packScalars, type RuleDefinition, type ScalarState, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adam.rs: `Scalars`). */
+const SCALARS = [...MOMENT_SCALARS, 'biasCorrection2Sqrt', 'eps', 'stepSize', 'amsgrad'] as const
+const S = scalarIndex(SCALARS)
 
 /** Adam hyperparameters (torch.optim.Adam); all can differ per param group. */
 export interface AdamOptions {
@@ -44,13 +55,13 @@ export function adamPlan(
   const biasCorrection1 = 1 - beta1 ** t
   const biasCorrection2 = 1 - beta2 ** t
   return {
-    scalars: [
+    scalars: packScalars(SCALARS, {
       ...momentScalars(o, decoupled),
-      Math.sqrt(biasCorrection2),
-      o.eps,
-      o.lr / biasCorrection1,
-      +o.amsgrad,
-    ],
+      biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+      eps: o.eps,
+      stepSize: o.lr / biasCorrection1,
+      amsgrad: +o.amsgrad,
+    }),
     next: { step: t },
   }
 }
@@ -58,10 +69,10 @@ export function adamPlan(
 /** Mirror of crates/core/src/rules/adam.rs. */
 export const adamKernel: JsKernel = (p, g, [m, v, vmax], s, _shape, r) => {
   const moments = readMoments(s, r)
-  const biasCorrection2Sqrt = r(s[7] as number)
-  const eps = r(s[8] as number)
-  const stepSize = r(s[9] as number)
-  const amsgrad = s[10] !== 0 && vmax !== undefined
+  const biasCorrection2Sqrt = r(s[S.biasCorrection2Sqrt] as number)
+  const eps = r(s[S.eps] as number)
+  const stepSize = r(s[S.stepSize] as number)
+  const amsgrad = s[S.amsgrad] !== 0 && vmax !== undefined
   const expAvg = m as FloatArray
   const expAvgSq = v as FloatArray
   for (let i = 0; i < p.length; i++) {
@@ -87,6 +98,7 @@ export const adamKernel: JsKernel = (p, g, [m, v, vmax], s, _shape, r) => {
  */
 export const adamRule: RuleDefinition<AdamOptions> = {
   rule: 'adam',
+  scalars: SCALARS,
   defaults: {
     lr: 1e-3,
     betas: [0.9, 0.999],

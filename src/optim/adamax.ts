@@ -2,7 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adamax.rs: `Scalars`). */
+const SCALARS = ['maximize', 'weightDecay', 'beta1', 'oneMinusBeta1', 'beta2', 'eps', 'stepSize'] as const
+const S = scalarIndex(SCALARS)
 
 /** Adamax hyperparameters (torch.optim.Adamax); all can differ per param group. */
 export interface AdamaxOptions {
@@ -30,6 +34,7 @@ export interface AdamaxOptions {
  */
 export const adamaxRule: RuleDefinition<AdamaxOptions> = {
   rule: 'adamax',
+  scalars: SCALARS,
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -48,7 +53,15 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
     const t = state.step + 1
     const [beta1, beta2] = o.betas
     return {
-      scalars: [+o.maximize, o.weightDecay, beta1, 1 - beta1, beta2, o.eps, o.lr / (1 - beta1 ** t)],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        weightDecay: o.weightDecay,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        eps: o.eps,
+        stepSize: o.lr / (1 - beta1 ** t),
+      }),
       next: { step: t },
     }
   },
@@ -56,14 +69,14 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
   kernel: ((p, g, [expAvg, expInf], s, _shape, r) => {
     const m = expAvg as typeof p
     const u = expInf as typeof p
-    const maximize = s[0] !== 0
-    const decay = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const beta1 = r(s[2] as number)
-    const oneMinusBeta1 = r(s[3] as number)
-    const beta2 = r(s[4] as number)
-    const eps = r(s[5] as number)
-    const stepSize = r(s[6] as number)
+    const maximize = s[S.maximize] !== 0
+    const decay = s[S.weightDecay] !== 0
+    const weightDecay = r(s[S.weightDecay] as number)
+    const beta1 = r(s[S.beta1] as number)
+    const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
+    const beta2 = r(s[S.beta2] as number)
+    const eps = r(s[S.eps] as number)
+    const stepSize = r(s[S.stepSize] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
       let gi = maximize ? -(g[i] as number) : (g[i] as number)

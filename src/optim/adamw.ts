@@ -1,5 +1,5 @@
 import type { Parameter } from '../parameter.js'
-import { type AdamOptions, adamKernel, adamPlan, adamStateTensors, validateAdam } from './adam.js'
+import { type AdamOptions, adamKernel, adamPlan, adamRule, adamStateTensors, validateAdam } from './adam.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import type { RuleDefinition } from './rule.js'
 
@@ -9,6 +9,7 @@ export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>
 /** AdamW (Loshchilov & Hutter 2019): the Adam rule with θ ← θ(1 − γλ) before the moment update. */
 export const adamwRule: RuleDefinition<AdamWOptions> = {
   rule: 'adam',
+  scalars: adamRule.scalars,
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false },
   validate: validateAdam,
   stateTensors: adamStateTensors,

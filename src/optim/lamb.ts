@@ -3,7 +3,23 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/lamb.rs: `Scalars`). */
+const SCALARS = [
+  'maximize',
+  'beta1',
+  'oneMinusBeta1',
+  'beta2',
+  'oneMinusBeta2',
+  'biasCorrection1',
+  'biasCorrection2',
+  'epsRoot',
+  'eps',
+  'weightDecay',
+  'lr',
+] as const
+const S = scalarIndex(SCALARS)
 
 /** LAMB hyperparameters (optax.lamb); all can differ per param group. */
 export interface LAMBOptions {
@@ -35,6 +51,7 @@ export interface LAMBOptions {
  */
 export const lambRule: RuleDefinition<LAMBOptions> = {
   rule: 'lamb',
+  scalars: SCALARS,
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, epsRoot: 0, weightDecay: 0, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -54,35 +71,34 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
     const t = state.step + 1
     const [beta1, beta2] = o.betas
     return {
-      // Layout documented in crates/core/src/rules/lamb.rs.
-      scalars: [
-        +o.maximize,
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
         beta1,
-        1 - beta1,
+        oneMinusBeta1: 1 - beta1,
         beta2,
-        1 - beta2,
-        1 - beta1 ** t,
-        1 - beta2 ** t,
-        o.epsRoot,
-        o.eps,
-        o.weightDecay,
-        o.lr,
-      ],
+        oneMinusBeta2: 1 - beta2,
+        biasCorrection1: 1 - beta1 ** t,
+        biasCorrection2: 1 - beta2 ** t,
+        epsRoot: o.epsRoot,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        lr: o.lr,
+      }),
       next: { step: t },
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
-    const maximize = s[0] !== 0
-    const beta1 = r(s[1] as number)
-    const oneMinusBeta1 = r(s[2] as number)
-    const beta2 = r(s[3] as number)
-    const oneMinusBeta2 = r(s[4] as number)
-    const biasCorrection1 = r(s[5] as number)
-    const biasCorrection2 = r(s[6] as number)
-    const epsRoot = r(s[7] as number)
-    const eps = r(s[8] as number)
-    const weightDecay = r(s[9] as number)
-    const lr = s[10] as number
+    const maximize = s[S.maximize] !== 0
+    const beta1 = r(s[S.beta1] as number)
+    const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
+    const beta2 = r(s[S.beta2] as number)
+    const oneMinusBeta2 = r(s[S.oneMinusBeta2] as number)
+    const biasCorrection1 = r(s[S.biasCorrection1] as number)
+    const biasCorrection2 = r(s[S.biasCorrection2] as number)
+    const epsRoot = r(s[S.epsRoot] as number)
+    const eps = r(s[S.eps] as number)
+    const weightDecay = r(s[S.weightDecay] as number)
+    const lr = s[S.lr] as number
     const expAvg = m as typeof p
     const expAvgSq = v as typeof p
     const n = p.length

@@ -2,7 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/lion.rs: `Scalars`). */
+const SCALARS = ['maximize', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'weightDecay', 'lr'] as const
+const S = scalarIndex(SCALARS)
 
 /** Lion hyperparameters (optax.lion); all can differ per param group. */
 export interface LionOptions {
@@ -31,6 +35,7 @@ export interface LionOptions {
  */
 export const lionRule: RuleDefinition<LionOptions> = {
   rule: 'lion',
+  scalars: SCALARS,
   defaults: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -44,19 +49,26 @@ export const lionRule: RuleDefinition<LionOptions> = {
   plan(o, state) {
     const [beta1, beta2] = o.betas
     return {
-      // Layout documented in crates/core/src/rules/lion.rs.
-      scalars: [+o.maximize, beta1, 1 - beta1, beta2, 1 - beta2, o.weightDecay, o.lr],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        weightDecay: o.weightDecay,
+        lr: o.lr,
+      }),
       next: { step: state.step + 1 },
     }
   },
   kernel: ((p, g, [m], s, _shape, r) => {
-    const maximize = s[0] !== 0
-    const beta1 = r(s[1] as number)
-    const oneMinusBeta1 = r(s[2] as number)
-    const beta2 = r(s[3] as number)
-    const oneMinusBeta2 = r(s[4] as number)
-    const weightDecay = r(s[5] as number)
-    const lr = r(s[6] as number)
+    const maximize = s[S.maximize] !== 0
+    const beta1 = r(s[S.beta1] as number)
+    const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
+    const beta2 = r(s[S.beta2] as number)
+    const oneMinusBeta2 = r(s[S.oneMinusBeta2] as number)
+    const weightDecay = r(s[S.weightDecay] as number)
+    const lr = r(s[S.lr] as number)
     const expAvg = m as typeof p
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number

@@ -1,6 +1,7 @@
 import type { Round } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { scalarIndex } from './rule.js'
 
 /**
  * The gradient pre-processing and moment update the Adam family shares (Adam/AdamW, NAdam,
@@ -32,18 +33,33 @@ export function momentTensors(p: Parameter) {
   ]
 }
 
-/** The seven leading scalars of the Adam-family kernels (layout in moments.rs). */
-export function momentScalars(o: MomentOptions, decoupled: boolean): number[] {
+/** The leading scalars of every Adam-family layout (crates/core/src/rules/moments.rs: `Scalars`). */
+export const MOMENT_SCALARS = [
+  'maximize',
+  'coupledWeightDecay',
+  'decayFactor',
+  'beta1',
+  'oneMinusBeta1',
+  'beta2',
+  'oneMinusBeta2',
+] as const
+const S = scalarIndex(MOMENT_SCALARS)
+
+/** The leading scalars' values, by name. */
+export function momentScalars(
+  o: MomentOptions,
+  decoupled: boolean,
+): Record<(typeof MOMENT_SCALARS)[number], number> {
   const [beta1, beta2] = o.betas
-  return [
-    +o.maximize,
-    decoupled ? 0 : o.weightDecay,
-    decoupled ? 1 - o.lr * o.weightDecay : 1,
+  return {
+    maximize: +o.maximize,
+    coupledWeightDecay: decoupled ? 0 : o.weightDecay,
+    decayFactor: decoupled ? 1 - o.lr * o.weightDecay : 1,
     beta1,
-    1 - beta1,
+    oneMinusBeta1: 1 - beta1,
     beta2,
-    1 - beta2,
-  ]
+    oneMinusBeta2: 1 - beta2,
+  }
 }
 
 /** The seven leading scalars, rounded to the element type once per step. */
@@ -61,15 +77,15 @@ export interface Moments {
 
 export function readMoments(s: readonly number[], r: Round): Moments {
   return {
-    maximize: s[0] !== 0,
-    coupled: s[1] !== 0,
-    weightDecay: r(s[1] as number),
-    decoupled: s[2] !== 1,
-    decayFactor: r(s[2] as number),
-    beta1: r(s[3] as number),
-    oneMinusBeta1: r(s[4] as number),
-    beta2: r(s[5] as number),
-    oneMinusBeta2: r(s[6] as number),
+    maximize: s[S.maximize] !== 0,
+    coupled: s[S.coupledWeightDecay] !== 0,
+    weightDecay: r(s[S.coupledWeightDecay] as number),
+    decoupled: s[S.decayFactor] !== 1,
+    decayFactor: r(s[S.decayFactor] as number),
+    beta1: r(s[S.beta1] as number),
+    oneMinusBeta1: r(s[S.oneMinusBeta1] as number),
+    beta2: r(s[S.beta2] as number),
+    oneMinusBeta2: r(s[S.oneMinusBeta2] as number),
   }
 }
 

@@ -1,9 +1,20 @@
 import type { JsKernel } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
-import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
+import {
+  MOMENT_SCALARS,
+  momentScalars,
+  momentTensors,
+  readMoments,
+  updateMoments,
+  validateMomentOptions,
+} from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/nadam.rs: `Scalars`). */
+const SCALARS = [...MOMENT_SCALARS, 'biasCorrection2', 'eps', 'gradStep', 'momentumStep'] as const
+const S = scalarIndex(SCALARS)
 
 /** NAdam hyperparameters (torch.optim.NAdam); all can differ per param group. */
 export interface NAdamOptions {
@@ -42,6 +53,7 @@ function mu(beta1: number, momentumDecay: number, t: number): number {
  */
 export const nadamRule: RuleDefinition<NAdamOptions> = {
   rule: 'nadam',
+  scalars: SCALARS,
   defaults: {
     lr: 2e-3,
     betas: [0.9, 0.999],
@@ -66,23 +78,22 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
     const muProduct = (state.muProduct as number) * muNow
     const decoupled = o.decoupledWeightDecay
     return {
-      // Layout documented in crates/core/src/rules/nadam.rs.
-      scalars: [
+      scalars: packScalars(SCALARS, {
         ...momentScalars(o, decoupled),
-        1 - beta2 ** t,
-        o.eps,
-        (o.lr * (1 - muNow)) / (1 - muProduct),
-        (o.lr * muNext) / (1 - muProduct * muNext),
-      ],
+        biasCorrection2: 1 - beta2 ** t,
+        eps: o.eps,
+        gradStep: (o.lr * (1 - muNow)) / (1 - muProduct),
+        momentumStep: (o.lr * muNext) / (1 - muProduct * muNext),
+      }),
       next: { step: t, muProduct },
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
     const moments = readMoments(s, r)
-    const biasCorrection2 = r(s[7] as number)
-    const eps = r(s[8] as number)
-    const gradStep = r(s[9] as number)
-    const momentumStep = r(s[10] as number)
+    const biasCorrection2 = r(s[S.biasCorrection2] as number)
+    const eps = r(s[S.eps] as number)
+    const gradStep = r(s[S.gradStep] as number)
+    const momentumStep = r(s[S.momentumStep] as number)
     const expAvg = m as FloatArray
     const expAvgSq = v as FloatArray
     for (let i = 0; i < p.length; i++) {

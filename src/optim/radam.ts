@@ -1,9 +1,20 @@
 import type { JsKernel } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean } from '../validate.js'
-import { momentScalars, momentTensors, readMoments, updateMoments, validateMomentOptions } from './moments.js'
+import {
+  MOMENT_SCALARS,
+  momentScalars,
+  momentTensors,
+  readMoments,
+  updateMoments,
+  validateMomentOptions,
+} from './moments.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/radam.rs: `Scalars`). */
+const SCALARS = [...MOMENT_SCALARS, 'eps', 'rectified', 'stepSize'] as const
+const S = scalarIndex(SCALARS)
 
 /** RAdam hyperparameters (torch.optim.RAdam); all can differ per param group. */
 export interface RAdamOptions {
@@ -41,6 +52,7 @@ function rectification(rhoT: number, rhoInf: number): number {
  */
 export const radamRule: RuleDefinition<RAdamOptions> = {
   rule: 'radam',
+  scalars: SCALARS,
   defaults: {
     lr: 1e-3,
     betas: [0.9, 0.999],
@@ -69,16 +81,20 @@ export const radamRule: RuleDefinition<RAdamOptions> = {
       : momentumStep
     const decoupled = o.decoupledWeightDecay
     return {
-      // Layout documented in crates/core/src/rules/radam.rs.
-      scalars: [...momentScalars(o, decoupled), o.eps, +rectified, stepSize],
+      scalars: packScalars(SCALARS, {
+        ...momentScalars(o, decoupled),
+        eps: o.eps,
+        rectified: +rectified,
+        stepSize,
+      }),
       next: { step: t },
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
     const moments = readMoments(s, r)
-    const eps = r(s[7] as number)
-    const rectified = s[8] !== 0
-    const stepSize = r(s[9] as number)
+    const eps = r(s[S.eps] as number)
+    const rectified = s[S.rectified] !== 0
+    const stepSize = r(s[S.stepSize] as number)
     const expAvg = m as FloatArray
     const expAvgSq = v as FloatArray
     for (let i = 0; i < p.length; i++) {

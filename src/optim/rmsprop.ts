@@ -2,7 +2,20 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition, StateTensorSpec } from './rule.js'
+import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/rmsprop.rs: `Scalars`). */
+const SCALARS = [
+  'maximize',
+  'weightDecay',
+  'alpha',
+  'oneMinusAlpha',
+  'eps',
+  'momentum',
+  'centered',
+  'lr',
+] as const
+const S = scalarIndex(SCALARS)
 
 /** RMSprop hyperparameters (torch.optim.RMSprop); all can differ per param group. */
 export interface RMSpropOptions {
@@ -36,6 +49,7 @@ export interface RMSpropOptions {
  */
 export const rmspropRule: RuleDefinition<RMSpropOptions> = {
   rule: 'rmsprop',
+  scalars: SCALARS,
   defaults: {
     lr: 1e-2,
     alpha: 0.99,
@@ -62,23 +76,32 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
   },
   plan(o, state) {
     return {
-      scalars: [+o.maximize, o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, +o.centered, o.lr],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        weightDecay: o.weightDecay,
+        alpha: o.alpha,
+        oneMinusAlpha: 1 - o.alpha,
+        eps: o.eps,
+        momentum: o.momentum,
+        centered: +o.centered,
+        lr: o.lr,
+      }),
       next: { step: state.step + 1 },
     }
   },
   /** Mirror of crates/core/src/rules/rmsprop.rs. */
   kernel: ((p, g, [squareAvg, ...optional], s, _shape, r) => {
     const v = squareAvg as typeof p
-    const maximize = s[0] !== 0
-    const decay = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const alpha = r(s[2] as number)
-    const oneMinusAlpha = r(s[3] as number)
-    const eps = r(s[4] as number)
-    const useMomentum = (s[5] as number) > 0
-    const momentum = r(s[5] as number)
-    const centered = s[6] !== 0
-    const lr = r(s[7] as number)
+    const maximize = s[S.maximize] !== 0
+    const decay = s[S.weightDecay] !== 0
+    const weightDecay = r(s[S.weightDecay] as number)
+    const alpha = r(s[S.alpha] as number)
+    const oneMinusAlpha = r(s[S.oneMinusAlpha] as number)
+    const eps = r(s[S.eps] as number)
+    const useMomentum = (s[S.momentum] as number) > 0
+    const momentum = r(s[S.momentum] as number)
+    const centered = s[S.centered] !== 0
+    const lr = r(s[S.lr] as number)
     const buffer = useMomentum ? optional[0] : undefined
     const gradAvg = centered ? optional[useMomentum ? 1 : 0] : undefined
     for (let i = 0; i < p.length; i++) {

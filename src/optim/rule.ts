@@ -19,6 +19,25 @@ export interface Plan {
 }
 
 /**
+ * `{ name: position }` for a rule's scalar layout, so a kernel reads `s[S.lr]`, never a bare
+ * index. The layout itself is a `const` list of names in the rule's file; the Rust rule's
+ * `Scalars` struct lists the same names (snake_case) and a test compares the two.
+ */
+export function scalarIndex<const N extends readonly string[]>(
+  names: N,
+): Readonly<Record<N[number], number>> {
+  return Object.freeze(Object.fromEntries(names.map((name, i) => [name, i]))) as Record<N[number], number>
+}
+
+/** One step's scalars for one parameter, in layout order, from a record naming each. */
+export function packScalars<const N extends readonly string[]>(
+  names: N,
+  values: Readonly<Record<N[number], number>>,
+): number[] {
+  return names.map((name: N[number]) => values[name])
+}
+
+/**
  * Everything one optimizer rule is, on the TypeScript side: its option defaults and checks,
  * its state, the per-step scalar math (computed once here, for both backends) and the
  * JavaScript mirror of its Rust kernel (`crates/core/src/rules/<rule>.rs`).
@@ -26,6 +45,8 @@ export interface Plan {
 export interface RuleDefinition<O extends object> {
   /** Registry name shared with the Rust kernel. */
   readonly rule: string
+  /** The per-step scalars' names, in the order `plan` lays them out and the kernels read them. */
+  readonly scalars: readonly string[]
   /** Hyperparameter defaults; their keys are the only group options accepted. */
   readonly defaults: Readonly<O>
   /** Throws a TypeError/RangeError naming the bad option. */

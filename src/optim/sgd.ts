@@ -2,7 +2,19 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
-import type { RuleDefinition } from './rule.js'
+import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
+
+/** The per-step scalars, in the order the kernels read them (crates/core/src/rules/sgd.rs: `Scalars`). */
+const SCALARS = [
+  'maximize',
+  'weightDecay',
+  'momentum',
+  'oneMinusDampening',
+  'nesterov',
+  'lr',
+  'firstStep',
+] as const
+const S = scalarIndex(SCALARS)
 
 /** SGD hyperparameters (torch.optim.SGD); all can differ per param group. */
 export interface SGDOptions {
@@ -31,6 +43,7 @@ export interface SGDOptions {
  */
 export const sgdRule: RuleDefinition<SGDOptions> = {
   rule: 'sgd',
+  scalars: SCALARS,
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   validate(where, o) {
     checkNonNegative(where, 'lr', o.lr)
@@ -49,24 +62,32 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
   plan(o, state) {
     const first = state.step === 0 ? 1 : 0
     return {
-      scalars: [+o.maximize, o.weightDecay, o.momentum, 1 - o.dampening, +o.nesterov, o.lr, first],
+      scalars: packScalars(SCALARS, {
+        maximize: +o.maximize,
+        weightDecay: o.weightDecay,
+        momentum: o.momentum,
+        oneMinusDampening: 1 - o.dampening,
+        nesterov: +o.nesterov,
+        lr: o.lr,
+        firstStep: first,
+      }),
       next: { step: state.step + 1 },
     }
   },
   kernel: ((p, g, [b], s, _shape, r) => {
-    const maximize = s[0] !== 0
-    const decay = s[1] !== 0
-    const weightDecay = r(s[1] as number)
-    const momentum = r(s[2] as number)
-    const oneMinusDampening = r(s[3] as number)
-    const nesterov = s[4] !== 0
-    const lr = r(s[5] as number)
-    const first = s[6] !== 0
+    const maximize = s[S.maximize] !== 0
+    const decay = s[S.weightDecay] !== 0
+    const weightDecay = r(s[S.weightDecay] as number)
+    const momentum = r(s[S.momentum] as number)
+    const oneMinusDampening = r(s[S.oneMinusDampening] as number)
+    const nesterov = s[S.nesterov] !== 0
+    const lr = r(s[S.lr] as number)
+    const first = s[S.firstStep] !== 0
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
       let gi = maximize ? -(g[i] as number) : (g[i] as number)
       if (decay) gi = r(gi + r(weightDecay * pi))
-      if (b !== undefined && s[2] !== 0) {
+      if (b !== undefined && s[S.momentum] !== 0) {
         const bi = first ? gi : r(r(momentum * (b[i] as number)) + r(oneMinusDampening * gi))
         b[i] = bi
         gi = nesterov ? r(gi + r(momentum * bi)) : bi

@@ -25,6 +25,13 @@ pub fn rule_names() -> Vec<String> {
     RULE_NAMES.iter().map(|s| s.to_string()).collect()
 }
 
+/// Each rule's per-step scalar names (snake_case), in registry order: the layout its kernel
+/// reads, which a test compares with the TypeScript rule's `scalars` list.
+#[napi]
+pub fn rule_scalar_names() -> Vec<Vec<String>> {
+    descent_core::rules::RULES.iter().map(|r| r.scalars.iter().map(|s| s.to_string()).collect()).collect()
+}
+
 /// What this binary is: version, rayon threads and target triple.
 #[napi(object)]
 pub struct NativeInfo {

@@ -7,11 +7,13 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adadelta";
-const SCALARS: usize = 6;
+scalars!(maximize, weight_decay, rho, one_minus_rho, eps, lr);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -19,13 +21,13 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let decay = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let (rho, one_minus_rho) = (T::of(s[2]), T::of(s[3]));
-    let eps = T::of(s[4]);
-    let lr = T::of(s[5]);
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let decay = s.weight_decay != 0.0;
+    let weight_decay = T::of(s.weight_decay);
+    let (rho, one_minus_rho) = (T::of(s.rho), T::of(s.one_minus_rho));
+    let eps = T::of(s.eps);
+    let lr = T::of(s.lr);
     let mut state = slot.state.drain(..);
     let square_avg = state.next().expect("checked: squareAvg");
     let acc_delta = state.next().expect("checked: accDelta");

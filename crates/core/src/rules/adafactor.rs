@@ -19,11 +19,13 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::reduce;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adafactor";
-const SCALARS: usize = 8;
+scalars!(maximize, beta2_hat, one_minus_beta2_hat, rho, eps1, eps2, d, decay_factor);
+const SCALARS: usize = Scalars::COUNT;
 
 /// How a tensor of dim ≥ 2 splits for the factored second moment: `batch` matrices of
 /// `rows` × `cols`, row-major (torch factors over the last two dims).
@@ -135,14 +137,14 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let beta2 = (T::of(s[1]), T::of(s[2]));
-    let rho = s[3];
-    let eps1 = T::of(s[4]);
-    let eps2 = s[5];
-    let d = s[6];
-    let decay = (s[7] != 1.0).then_some(T::of(s[7]));
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let beta2 = (T::of(s.beta2_hat), T::of(s.one_minus_beta2_hat));
+    let rho = s.rho;
+    let eps1 = T::of(s.eps1);
+    let eps2 = s.eps2;
+    let d = s.d;
+    let decay = (s.decay_factor != 1.0).then_some(T::of(s.decay_factor));
     let n = slot.param.len();
     if n == 0 {
         return;

@@ -14,15 +14,29 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::reduce;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adafactorHf";
-const SCALARS: usize = 11;
+scalars!(
+    beta2_hat,
+    one_minus_beta2_hat,
+    rho,
+    scale_parameter,
+    eps1,
+    eps2,
+    clip_threshold,
+    weight_decay,
+    use_first_moment,
+    beta1,
+    one_minus_beta1
+);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
-    check_state(slot, NAME, if slot.flag(8) { 1 } else { 0 })
+    check_state(slot, NAME, if flag(Scalars::read(slot.scalars).use_first_moment) { 1 } else { 0 })
 }
 
 /// What the final pass needs: the step lr_t / max(1, RMS(U)/clipThreshold), the decay λ·lr_t
@@ -56,14 +70,14 @@ impl<T: Real> Finish<T> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let beta2 = (T::of(s[0]), T::of(s[1]));
-    let rho = s[2];
-    let scale_parameter = slot.flag(3);
-    let eps1 = s[4];
-    let eps2 = s[5];
-    let clip_threshold = s[6];
-    let weight_decay = s[7];
+    let s = Scalars::read(slot.scalars);
+    let beta2 = (T::of(s.beta2_hat), T::of(s.one_minus_beta2_hat));
+    let rho = s.rho;
+    let scale_parameter = flag(s.scale_parameter);
+    let eps1 = s.eps1;
+    let eps2 = s.eps2;
+    let clip_threshold = s.clip_threshold;
+    let weight_decay = s.weight_decay;
     let n = slot.param.len();
     if n == 0 {
         return;
@@ -75,7 +89,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let finish = |sum_of_squares: f64| Finish {
         step: T::of(lr_t / clip_divisor(sum_of_squares, n, clip_threshold)),
         weight_decay: (weight_decay != 0.0).then(|| T::of(weight_decay * lr_t)),
-        beta1: (T::of(s[9]), T::of(s[10])),
+        beta1: (T::of(s.beta1), T::of(s.one_minus_beta1)),
     };
 
     let mut state = slot.state.drain(..);

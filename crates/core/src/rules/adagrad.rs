@@ -8,11 +8,13 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adagrad";
-const SCALARS: usize = 4;
+scalars!(maximize, weight_decay, eps, clr);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -20,12 +22,12 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let decay = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let eps = T::of(s[2]);
-    let clr = T::of(s[3]);
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let decay = s.weight_decay != 0.0;
+    let weight_decay = T::of(s.weight_decay);
+    let eps = T::of(s.eps);
+    let clr = T::of(s.clr);
     let sum = slot.state.pop().expect("checked: sum");
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(sum)),

@@ -9,24 +9,38 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::rules::moments::Moments;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adam";
-const SCALARS: usize = 11;
+scalars!(
+    maximize,
+    coupled_weight_decay,
+    decay_factor,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction2_sqrt,
+    eps,
+    step_size,
+    amsgrad
+);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
-    slot.check_elementwise_state(NAME, if slot.flag(10) { 3 } else { 2 })
+    slot.check_elementwise_state(NAME, if flag(Scalars::read(slot.scalars).amsgrad) { 3 } else { 2 })
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let moments = Moments::<T>::read(s);
-    let bias_correction2_sqrt = T::of(s[7]);
-    let eps = T::of(s[8]);
-    let step_size = T::of(s[9]);
-    let amsgrad = slot.flag(10);
+    let s = Scalars::read(slot.scalars);
+    let moments = Moments::<T>::read(slot.scalars);
+    let bias_correction2_sqrt = T::of(s.bias_correction2_sqrt);
+    let eps = T::of(s.eps);
+    let step_size = T::of(s.step_size);
+    let amsgrad = flag(s.amsgrad);
     let update = move |p: &mut T, m: T, v: T| {
         let denom = v.sqrt() / bias_correction2_sqrt + eps;
         *p = *p - step_size * (m / denom);

@@ -8,11 +8,13 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adamax";
-const SCALARS: usize = 7;
+scalars!(maximize, weight_decay, beta1, one_minus_beta1, beta2, eps, step_size);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -20,14 +22,14 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let decay = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let (beta1, one_minus_beta1) = (T::of(s[2]), T::of(s[3]));
-    let beta2 = T::of(s[4]);
-    let eps = T::of(s[5]);
-    let step_size = T::of(s[6]);
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let decay = s.weight_decay != 0.0;
+    let weight_decay = T::of(s.weight_decay);
+    let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
+    let beta2 = T::of(s.beta2);
+    let eps = T::of(s.eps);
+    let step_size = T::of(s.step_size);
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");
     let exp_inf = state.next().expect("checked: expInf");

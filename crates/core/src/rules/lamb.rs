@@ -14,11 +14,25 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
 use crate::reduce::{sum_by_index, sum_of_squares};
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "lamb";
-const SCALARS: usize = 11;
+scalars!(
+    maximize,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction1,
+    bias_correction2,
+    eps_root,
+    eps,
+    weight_decay,
+    lr
+);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -35,15 +49,15 @@ fn trust_ratio(param_norm: f64, update_norm: f64) -> f64 {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let (beta1, one_minus_beta1) = (T::of(s[1]), T::of(s[2]));
-    let (beta2, one_minus_beta2) = (T::of(s[3]), T::of(s[4]));
-    let (bias_correction1, bias_correction2) = (T::of(s[5]), T::of(s[6]));
-    let eps_root = T::of(s[7]);
-    let eps = T::of(s[8]);
-    let weight_decay = T::of(s[9]);
-    let lr = s[10];
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
+    let (beta2, one_minus_beta2) = (T::of(s.beta2), T::of(s.one_minus_beta2));
+    let (bias_correction1, bias_correction2) = (T::of(s.bias_correction1), T::of(s.bias_correction2));
+    let eps_root = T::of(s.eps_root);
+    let eps = T::of(s.eps);
+    let weight_decay = T::of(s.weight_decay);
+    let lr = s.lr;
     let n = slot.param.len();
 
     let mut state = slot.state.drain(..);

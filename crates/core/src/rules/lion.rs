@@ -9,11 +9,13 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{sign, Real};
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "lion";
-const SCALARS: usize = 7;
+scalars!(maximize, beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, lr);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -21,12 +23,12 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let (beta1, one_minus_beta1) = (T::of(s[1]), T::of(s[2]));
-    let (beta2, one_minus_beta2) = (T::of(s[3]), T::of(s[4]));
-    let weight_decay = T::of(s[5]);
-    let lr = T::of(s[6]);
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
+    let (beta2, one_minus_beta2) = (T::of(s.beta2), T::of(s.one_minus_beta2));
+    let weight_decay = T::of(s.weight_decay);
+    let lr = T::of(s.lr);
 
     let exp_avg = slot.state.pop().expect("checked: expAvg");
     zip_apply!(

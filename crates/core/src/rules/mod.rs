@@ -17,6 +17,7 @@ pub mod moments;
 pub mod nadam;
 pub mod radam;
 pub mod rmsprop;
+pub mod scalars;
 pub mod sgd;
 
 type Check<T> = fn(&Slot<'_, T>) -> Result<(), CoreError>;
@@ -25,6 +26,8 @@ type Apply<T> = fn(Slot<'_, T>);
 /// A rule's validation and update, monomorphised for both element types.
 pub struct RuleEntry {
     pub name: &'static str,
+    /// The per-step scalars' names, in layout order (see `scalars.rs`).
+    pub scalars: &'static [&'static str],
     check32: Check<f32>,
     apply32: Apply<f32>,
     check64: Check<f64>,
@@ -35,6 +38,7 @@ macro_rules! rule {
     ($m:ident) => {
         RuleEntry {
             name: $m::NAME,
+            scalars: $m::Scalars::NAMES,
             check32: $m::check::<f32>,
             apply32: $m::apply::<f32>,
             check64: $m::check::<f64>,

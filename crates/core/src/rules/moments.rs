@@ -5,8 +5,10 @@
 //! decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁, β₂, 1 − β₂].
 
 use crate::real::Real;
+use crate::rules::scalars::{flag, scalars};
 
-pub const SCALARS: usize = 7;
+scalars!(maximize, coupled_weight_decay, decay_factor, beta1, one_minus_beta1, beta2, one_minus_beta2);
+pub const SCALARS: usize = Scalars::COUNT;
 
 #[derive(Clone, Copy)]
 pub struct Moments<T> {
@@ -22,17 +24,19 @@ pub struct Moments<T> {
 }
 
 impl<T: Real> Moments<T> {
-    pub fn read(s: &[f64]) -> Self {
+    /// Reads the leading moment scalars of an Adam-family rule's layout.
+    pub fn read(all: &[f64]) -> Self {
+        let s = Scalars::read(all);
         Moments {
-            maximize: s[0] != 0.0,
-            coupled: s[1] != 0.0,
-            weight_decay: T::of(s[1]),
-            decoupled: s[2] != 1.0,
-            decay_factor: T::of(s[2]),
-            beta1: T::of(s[3]),
-            one_minus_beta1: T::of(s[4]),
-            beta2: T::of(s[5]),
-            one_minus_beta2: T::of(s[6]),
+            maximize: flag(s.maximize),
+            coupled: flag(s.coupled_weight_decay),
+            weight_decay: T::of(s.coupled_weight_decay),
+            decoupled: s.decay_factor != 1.0,
+            decay_factor: T::of(s.decay_factor),
+            beta1: T::of(s.beta1),
+            one_minus_beta1: T::of(s.one_minus_beta1),
+            beta2: T::of(s.beta2),
+            one_minus_beta2: T::of(s.one_minus_beta2),
         }
     }
 

@@ -12,11 +12,25 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
 use crate::rules::moments::Moments;
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "nadam";
-const SCALARS: usize = 11;
+scalars!(
+    maximize,
+    coupled_weight_decay,
+    decay_factor,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction2,
+    eps,
+    grad_step,
+    momentum_step
+);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -24,12 +38,12 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let moments = Moments::<T>::read(s);
-    let bias_correction2 = T::of(s[7]);
-    let eps = T::of(s[8]);
-    let grad_step = T::of(s[9]);
-    let momentum_step = T::of(s[10]);
+    let s = Scalars::read(slot.scalars);
+    let moments = Moments::<T>::read(slot.scalars);
+    let bias_correction2 = T::of(s.bias_correction2);
+    let eps = T::of(s.eps);
+    let grad_step = T::of(s.grad_step);
+    let momentum_step = T::of(s.momentum_step);
 
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");

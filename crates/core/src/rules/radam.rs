@@ -12,11 +12,24 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
 use crate::rules::moments::Moments;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "radam";
-const SCALARS: usize = 10;
+scalars!(
+    maximize,
+    coupled_weight_decay,
+    decay_factor,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    eps,
+    rectified,
+    step_size
+);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
@@ -24,11 +37,11 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let moments = Moments::<T>::read(s);
-    let eps = T::of(s[7]);
-    let rectified = slot.flag(8);
-    let step_size = T::of(s[9]);
+    let s = Scalars::read(slot.scalars);
+    let moments = Moments::<T>::read(slot.scalars);
+    let eps = T::of(s.eps);
+    let rectified = flag(s.rectified);
+    let step_size = T::of(s.step_size);
 
     let mut state = slot.state.drain(..);
     let exp_avg = state.next().expect("checked: expAvg");

@@ -8,29 +8,32 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "rmsprop";
-const SCALARS: usize = 8;
+scalars!(maximize, weight_decay, alpha, one_minus_alpha, eps, momentum, centered, lr);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
-    let count = 1 + usize::from(slot.scalars[5] > 0.0) + usize::from(slot.flag(6));
+    let s = Scalars::read(slot.scalars);
+    let count = 1 + usize::from(s.momentum > 0.0) + usize::from(flag(s.centered));
     slot.check_elementwise_state(NAME, count)
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let decay = s[1] != 0.0;
-    let weight_decay = T::of(s[1]);
-    let (alpha, one_minus_alpha) = (T::of(s[2]), T::of(s[3]));
-    let eps = T::of(s[4]);
-    let use_momentum = s[5] > 0.0;
-    let momentum = T::of(s[5]);
-    let centered = slot.flag(6);
-    let lr = T::of(s[7]);
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let decay = s.weight_decay != 0.0;
+    let weight_decay = T::of(s.weight_decay);
+    let (alpha, one_minus_alpha) = (T::of(s.alpha), T::of(s.one_minus_alpha));
+    let eps = T::of(s.eps);
+    let use_momentum = s.momentum > 0.0;
+    let momentum = T::of(s.momentum);
+    let centered = flag(s.centered);
+    let lr = T::of(s.lr);
 
     let pre = move |p: T, g: T| {
         let g = if maximize { -g } else { g };

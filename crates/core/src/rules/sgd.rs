@@ -7,27 +7,29 @@
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "sgd";
-const SCALARS: usize = 7;
+scalars!(maximize, weight_decay, momentum, one_minus_dampening, nesterov, lr, first_step);
+const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
-    slot.check_elementwise_state(NAME, if slot.scalars[2] != 0.0 { 1 } else { 0 })
+    slot.check_elementwise_state(NAME, if Scalars::read(slot.scalars).momentum != 0.0 { 1 } else { 0 })
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
-    let s = slot.scalars;
-    let maximize = slot.flag(0);
-    let weight_decay = T::of(s[1]);
-    let momentum = T::of(s[2]);
-    let one_minus_dampening = T::of(s[3]);
-    let nesterov = slot.flag(4);
-    let lr = T::of(s[5]);
-    let first = slot.flag(6);
-    let decay = s[1] != 0.0;
+    let s = Scalars::read(slot.scalars);
+    let maximize = flag(s.maximize);
+    let weight_decay = T::of(s.weight_decay);
+    let momentum = T::of(s.momentum);
+    let one_minus_dampening = T::of(s.one_minus_dampening);
+    let nesterov = flag(s.nesterov);
+    let lr = T::of(s.lr);
+    let first = flag(s.first_step);
+    let decay = s.weight_decay != 0.0;
     let pre = move |p: T, g: T| {
         let g = if maximize { -g } else { g };
         if decay {
@@ -36,7 +38,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             g
         }
     };
-    if s[2] == 0.0 {
+    if s.momentum == 0.0 {
         zip_apply!(Zip::from(view_mut(slot.param)).and(view(slot.grad)), |p: &mut T, &g: &T| {
             *p = *p - lr * pre(*p, g);
         });
