@@ -55,13 +55,16 @@ export function adamPlan(
   const biasCorrection1 = 1 - beta1 ** t
   const biasCorrection2 = 1 - beta2 ** t
   return {
-    scalars: packScalars(SCALARS, {
-      ...momentScalars(o, decoupled),
-      biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
-      eps: o.eps,
-      stepSize: o.lr / biasCorrection1,
-      amsgrad: +o.amsgrad,
-    }),
+    scalars: packScalars(
+      SCALARS,
+      // Object.assign, not a spread: spreading into a literal made Adam's step() twice as slow.
+      Object.assign(momentScalars(o, decoupled), {
+        biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+        eps: o.eps,
+        stepSize: o.lr / biasCorrection1,
+        amsgrad: +o.amsgrad,
+      }),
+    ),
     next: { step: t },
   }
 }

@@ -78,13 +78,16 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
     const muProduct = (state.muProduct as number) * muNow
     const decoupled = o.decoupledWeightDecay
     return {
-      scalars: packScalars(SCALARS, {
-        ...momentScalars(o, decoupled),
-        biasCorrection2: 1 - beta2 ** t,
-        eps: o.eps,
-        gradStep: (o.lr * (1 - muNow)) / (1 - muProduct),
-        momentumStep: (o.lr * muNext) / (1 - muProduct * muNext),
-      }),
+      scalars: packScalars(
+        SCALARS,
+        // Object.assign, not a spread: spreading into a literal made Adam's step() twice as slow.
+        Object.assign(momentScalars(o, decoupled), {
+          biasCorrection2: 1 - beta2 ** t,
+          eps: o.eps,
+          gradStep: (o.lr * (1 - muNow)) / (1 - muProduct),
+          momentumStep: (o.lr * muNext) / (1 - muProduct * muNext),
+        }),
+      ),
       next: { step: t, muProduct },
     }
   },

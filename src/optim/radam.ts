@@ -81,12 +81,15 @@ export const radamRule: RuleDefinition<RAdamOptions> = {
       : momentumStep
     const decoupled = o.decoupledWeightDecay
     return {
-      scalars: packScalars(SCALARS, {
-        ...momentScalars(o, decoupled),
-        eps: o.eps,
-        rectified: +rectified,
-        stepSize,
-      }),
+      scalars: packScalars(
+        SCALARS,
+        // Object.assign, not a spread: spreading into a literal made Adam's step() twice as slow.
+        Object.assign(momentScalars(o, decoupled), {
+          eps: o.eps,
+          rectified: +rectified,
+          stepSize,
+        }),
+      ),
       next: { step: t },
     }
   },
