@@ -2,10 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adadelta.rs: `Scalars`). */
-const SCALARS = ['maximize', 'weightDecay', 'rho', 'oneMinusRho', 'eps', 'lr'] as const
+const SCALARS = [...PRELUDE_SCALARS, 'rho', 'oneMinusRho', 'eps', 'lr'] as const
 const S = scalarIndex(SCALARS)
 
 /** Adadelta hyperparameters (torch.optim.Adadelta); all can differ per param group. */
@@ -55,7 +56,7 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
-        weightDecay: o.weightDecay,
+        coupledWeightDecay: o.weightDecay,
         rho: o.rho,
         oneMinusRho: 1 - o.rho,
         eps: o.eps,
@@ -68,17 +69,14 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   kernel: ((p, g, [squareAvg, accDelta], s, _shape, r) => {
     const eg = squareAvg as typeof p
     const ed = accDelta as typeof p
-    const maximize = s[S.maximize] !== 0
-    const decay = s[S.weightDecay] !== 0
-    const weightDecay = r(s[S.weightDecay] as number)
+    const prelude = readPrelude(s, r)
     const rho = r(s[S.rho] as number)
     const oneMinusRho = r(s[S.oneMinusRho] as number)
     const eps = r(s[S.eps] as number)
     const lr = r(s[S.lr] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (decay) gi = r(gi + r(weightDecay * pi))
+      const gi = preprocess(prelude, pi, g[i] as number, r)
       const egi = r(r(rho * (eg[i] as number)) + r(oneMinusRho * r(gi * gi)))
       eg[i] = egi
       const edOld = ed[i] as number

@@ -15,10 +15,12 @@ import {
   updateFactors,
 } from './adafactor.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adafactor_hf.rs: `Scalars`). */
 const SCALARS = [
+  ...PRELUDE_SCALARS,
   'beta2Hat',
   'oneMinusBeta2Hat',
   'rho',
@@ -177,6 +179,9 @@ export const adafactorHFRule: RuleDefinition<AdafactorHFOptions> = {
     const beta1 = o.beta1 ?? 0
     return {
       scalars: packScalars(SCALARS, {
+        // No maximize option here, and the weight decay is its own (decoupled).
+        maximize: 0,
+        coupledWeightDecay: 0,
         beta2Hat: 1 - oneMinusBeta2,
         oneMinusBeta2Hat: oneMinusBeta2,
         rho,

@@ -4,11 +4,12 @@ import { rangeError, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean, checkFinite, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adafactor.rs: `Scalars`). */
 const SCALARS = [
-  'maximize',
+  ...PRELUDE_SCALARS,
   'beta2Hat',
   'oneMinusBeta2Hat',
   'rho',
@@ -142,7 +143,7 @@ function machineEpsilon(dtype: DType): number {
 
 /** Mirror of crates/core/src/rules/adafactor.rs. */
 const adafactorKernel: JsKernel = (p, g, state, s, shape, r) => {
-  const maximize = s[S.maximize] !== 0
+  const prelude = readPrelude(s, r)
   const beta2 = r(s[S.beta2Hat] as number)
   const oneMinusBeta2 = r(s[S.oneMinusBeta2Hat] as number)
   const rho = s[S.rho] as number
@@ -156,7 +157,7 @@ const adafactorKernel: JsKernel = (p, g, state, s, shape, r) => {
   // θ's scale is taken before the weight decay, as torch does.
   const paramRms = rms(p)
   const alpha = max(eps2, paramRms) * rho
-  const signed = (k: number) => (maximize ? -(g[k] as number) : (g[k] as number))
+  const signed = (k: number) => flip(prelude, g[k] as number)
   const applyUpdate = (update: (k: number) => number) => {
     const step = r(alpha / clipDivisor(sumOfSquaresOf(n, update), n, d))
     for (let k = 0; k < n; k++) {
@@ -228,6 +229,7 @@ export const adafactorRule: RuleDefinition<AdafactorOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
+        coupledWeightDecay: 0,
         beta2Hat: 1 - oneMinusBeta2,
         oneMinusBeta2Hat: oneMinusBeta2,
         rho: Math.min(o.lr, 1 / Math.sqrt(t)),

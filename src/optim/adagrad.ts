@@ -2,10 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adagrad.rs: `Scalars`). */
-const SCALARS = ['maximize', 'weightDecay', 'eps', 'clr'] as const
+const SCALARS = [...PRELUDE_SCALARS, 'eps', 'clr'] as const
 const S = scalarIndex(SCALARS)
 
 /** Adagrad hyperparameters (torch.optim.Adagrad); all can differ per param group. */
@@ -54,7 +55,7 @@ export const adagradRule: RuleDefinition<AdagradOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
-        weightDecay: o.weightDecay,
+        coupledWeightDecay: o.weightDecay,
         eps: o.eps,
         clr: o.lr / (1 + (t - 1) * o.lrDecay),
       }),
@@ -64,15 +65,12 @@ export const adagradRule: RuleDefinition<AdagradOptions> = {
   /** Mirror of crates/core/src/rules/adagrad.rs. */
   kernel: ((p, g, [sum], s, _shape, r) => {
     const acc = sum as typeof p
-    const maximize = s[S.maximize] !== 0
-    const decay = s[S.weightDecay] !== 0
-    const weightDecay = r(s[S.weightDecay] as number)
+    const prelude = readPrelude(s, r)
     const eps = r(s[S.eps] as number)
     const clr = r(s[S.clr] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (decay) gi = r(gi + r(weightDecay * pi))
+      const gi = preprocess(prelude, pi, g[i] as number, r)
       const si = r((acc[i] as number) + r(gi * gi))
       acc[i] = si
       p[i] = r(pi - r(clr * r(gi / r(r(Math.sqrt(si)) + eps))))

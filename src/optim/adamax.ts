@@ -2,10 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adamax.rs: `Scalars`). */
-const SCALARS = ['maximize', 'weightDecay', 'beta1', 'oneMinusBeta1', 'beta2', 'eps', 'stepSize'] as const
+const SCALARS = [...PRELUDE_SCALARS, 'beta1', 'oneMinusBeta1', 'beta2', 'eps', 'stepSize'] as const
 const S = scalarIndex(SCALARS)
 
 /** Adamax hyperparameters (torch.optim.Adamax); all can differ per param group. */
@@ -55,7 +56,7 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
-        weightDecay: o.weightDecay,
+        coupledWeightDecay: o.weightDecay,
         beta1,
         oneMinusBeta1: 1 - beta1,
         beta2,
@@ -69,9 +70,7 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
   kernel: ((p, g, [expAvg, expInf], s, _shape, r) => {
     const m = expAvg as typeof p
     const u = expInf as typeof p
-    const maximize = s[S.maximize] !== 0
-    const decay = s[S.weightDecay] !== 0
-    const weightDecay = r(s[S.weightDecay] as number)
+    const prelude = readPrelude(s, r)
     const beta1 = r(s[S.beta1] as number)
     const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
     const beta2 = r(s[S.beta2] as number)
@@ -79,8 +78,7 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
     const stepSize = r(s[S.stepSize] as number)
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (decay) gi = r(gi + r(weightDecay * pi))
+      const gi = preprocess(prelude, pi, g[i] as number, r)
       const mi = r(r(beta1 * (m[i] as number)) + r(oneMinusBeta1 * gi))
       const decayed = r(beta2 * (u[i] as number))
       const floor = r(Math.abs(gi) + eps)

@@ -3,11 +3,12 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/lamb.rs: `Scalars`). */
 const SCALARS = [
-  'maximize',
+  ...PRELUDE_SCALARS,
   'beta1',
   'oneMinusBeta1',
   'beta2',
@@ -73,6 +74,7 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
+        coupledWeightDecay: 0,
         beta1,
         oneMinusBeta1: 1 - beta1,
         beta2,
@@ -88,7 +90,7 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
     }
   },
   kernel: ((p, g, [m, v], s, _shape, r) => {
-    const maximize = s[S.maximize] !== 0
+    const prelude = readPrelude(s, r)
     const beta1 = r(s[S.beta1] as number)
     const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
     const beta2 = r(s[S.beta2] as number)
@@ -105,7 +107,7 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
 
     const paramNorm = Math.sqrt(sumOfSquares(p))
     for (let i = 0; i < n; i++) {
-      const gi = maximize ? -(g[i] as number) : (g[i] as number)
+      const gi = flip(prelude, g[i] as number)
       expAvg[i] = r(r(beta1 * (expAvg[i] as number)) + r(oneMinusBeta1 * gi))
       expAvgSq[i] = r(r(beta2 * (expAvgSq[i] as number)) + r(oneMinusBeta2 * r(gi * gi)))
     }

@@ -2,10 +2,19 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/lion.rs: `Scalars`). */
-const SCALARS = ['maximize', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'weightDecay', 'lr'] as const
+const SCALARS = [
+  ...PRELUDE_SCALARS,
+  'beta1',
+  'oneMinusBeta1',
+  'beta2',
+  'oneMinusBeta2',
+  'weightDecay',
+  'lr',
+] as const
 const S = scalarIndex(SCALARS)
 
 /** Lion hyperparameters (optax.lion); all can differ per param group. */
@@ -51,6 +60,7 @@ export const lionRule: RuleDefinition<LionOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
+        coupledWeightDecay: 0,
         beta1,
         oneMinusBeta1: 1 - beta1,
         beta2,
@@ -62,7 +72,7 @@ export const lionRule: RuleDefinition<LionOptions> = {
     }
   },
   kernel: ((p, g, [m], s, _shape, r) => {
-    const maximize = s[S.maximize] !== 0
+    const prelude = readPrelude(s, r)
     const beta1 = r(s[S.beta1] as number)
     const oneMinusBeta1 = r(s[S.oneMinusBeta1] as number)
     const beta2 = r(s[S.beta2] as number)
@@ -72,7 +82,7 @@ export const lionRule: RuleDefinition<LionOptions> = {
     const expAvg = m as typeof p
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      const gi = maximize ? -(g[i] as number) : (g[i] as number)
+      const gi = preprocess(prelude, pi, g[i] as number, r)
       const mi = expAvg[i] as number
       const c = r(r(beta1 * mi) + r(oneMinusBeta1 * gi))
       // real.rs' sign: sign(0) = 0 and NaN stays NaN.

@@ -1,6 +1,7 @@
 import type { Round } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { PRELUDE_SCALARS, type Prelude, preprocess, readPrelude } from './prelude.js'
 import { scalarIndex } from './rule.js'
 
 /**
@@ -35,8 +36,7 @@ export function momentTensors(p: Parameter) {
 
 /** The leading scalars of every Adam-family layout (crates/core/src/rules/moments.rs: `Scalars`). */
 export const MOMENT_SCALARS = [
-  'maximize',
-  'coupledWeightDecay',
+  ...PRELUDE_SCALARS,
   'decayFactor',
   'beta1',
   'oneMinusBeta1',
@@ -64,9 +64,7 @@ export function momentScalars(
 
 /** The seven leading scalars, rounded to the element type once per step. */
 export interface Moments {
-  readonly maximize: boolean
-  readonly coupled: boolean
-  readonly weightDecay: number
+  readonly prelude: Prelude
   readonly decoupled: boolean
   readonly decayFactor: number
   readonly beta1: number
@@ -77,9 +75,7 @@ export interface Moments {
 
 export function readMoments(s: readonly number[], r: Round): Moments {
   return {
-    maximize: s[S.maximize] !== 0,
-    coupled: s[S.coupledWeightDecay] !== 0,
-    weightDecay: r(s[S.coupledWeightDecay] as number),
+    prelude: readPrelude(s, r),
     decoupled: s[S.decayFactor] !== 1,
     decayFactor: r(s[S.decayFactor] as number),
     beta1: r(s[S.beta1] as number),
@@ -102,8 +98,7 @@ export function updateMoments(
   i: number,
   r: Round,
 ): number {
-  let gi = k.maximize ? -(g[i] as number) : (g[i] as number)
-  if (k.coupled) gi = r(gi + r(k.weightDecay * (p[i] as number)))
+  const gi = preprocess(k.prelude, p[i] as number, g[i] as number, r)
   if (k.decoupled) p[i] = r((p[i] as number) * k.decayFactor)
   m[i] = r(r(k.beta1 * (m[i] as number)) + r(k.oneMinusBeta1 * gi))
   v[i] = r(r(k.beta2 * (v[i] as number)) + r(k.oneMinusBeta2 * r(gi * gi)))

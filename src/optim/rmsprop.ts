@@ -2,19 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/rmsprop.rs: `Scalars`). */
-const SCALARS = [
-  'maximize',
-  'weightDecay',
-  'alpha',
-  'oneMinusAlpha',
-  'eps',
-  'momentum',
-  'centered',
-  'lr',
-] as const
+const SCALARS = [...PRELUDE_SCALARS, 'alpha', 'oneMinusAlpha', 'eps', 'momentum', 'centered', 'lr'] as const
 const S = scalarIndex(SCALARS)
 
 /** RMSprop hyperparameters (torch.optim.RMSprop); all can differ per param group. */
@@ -78,7 +70,7 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
-        weightDecay: o.weightDecay,
+        coupledWeightDecay: o.weightDecay,
         alpha: o.alpha,
         oneMinusAlpha: 1 - o.alpha,
         eps: o.eps,
@@ -92,9 +84,7 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
   /** Mirror of crates/core/src/rules/rmsprop.rs. */
   kernel: ((p, g, [squareAvg, ...optional], s, _shape, r) => {
     const v = squareAvg as typeof p
-    const maximize = s[S.maximize] !== 0
-    const decay = s[S.weightDecay] !== 0
-    const weightDecay = r(s[S.weightDecay] as number)
+    const prelude = readPrelude(s, r)
     const alpha = r(s[S.alpha] as number)
     const oneMinusAlpha = r(s[S.oneMinusAlpha] as number)
     const eps = r(s[S.eps] as number)
@@ -106,8 +96,7 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
     const gradAvg = centered ? optional[useMomentum ? 1 : 0] : undefined
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (decay) gi = r(gi + r(weightDecay * pi))
+      const gi = preprocess(prelude, pi, g[i] as number, r)
       const vi = r(r(alpha * (v[i] as number)) + r(oneMinusAlpha * r(gi * gi)))
       v[i] = vi
       let den: number

@@ -2,18 +2,11 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/sgd.rs: `Scalars`). */
-const SCALARS = [
-  'maximize',
-  'weightDecay',
-  'momentum',
-  'oneMinusDampening',
-  'nesterov',
-  'lr',
-  'firstStep',
-] as const
+const SCALARS = [...PRELUDE_SCALARS, 'momentum', 'oneMinusDampening', 'nesterov', 'lr', 'firstStep'] as const
 const S = scalarIndex(SCALARS)
 
 /** SGD hyperparameters (torch.optim.SGD); all can differ per param group. */
@@ -64,7 +57,7 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
     return {
       scalars: packScalars(SCALARS, {
         maximize: +o.maximize,
-        weightDecay: o.weightDecay,
+        coupledWeightDecay: o.weightDecay,
         momentum: o.momentum,
         oneMinusDampening: 1 - o.dampening,
         nesterov: +o.nesterov,
@@ -75,9 +68,7 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
     }
   },
   kernel: ((p, g, [b], s, _shape, r) => {
-    const maximize = s[S.maximize] !== 0
-    const decay = s[S.weightDecay] !== 0
-    const weightDecay = r(s[S.weightDecay] as number)
+    const prelude = readPrelude(s, r)
     const momentum = r(s[S.momentum] as number)
     const oneMinusDampening = r(s[S.oneMinusDampening] as number)
     const nesterov = s[S.nesterov] !== 0
@@ -85,8 +76,7 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
     const first = s[S.firstStep] !== 0
     for (let i = 0; i < p.length; i++) {
       const pi = p[i] as number
-      let gi = maximize ? -(g[i] as number) : (g[i] as number)
-      if (decay) gi = r(gi + r(weightDecay * pi))
+      let gi = preprocess(prelude, pi, g[i] as number, r)
       if (b !== undefined && s[S.momentum] !== 0) {
         const bi = first ? gi : r(r(momentum * (b[i] as number)) + r(oneMinusDampening * gi))
         b[i] = bi

@@ -1,18 +1,19 @@
 //! Adadelta (Zeiler 2012) with torch.optim.Adadelta's numerics: eps is inside both roots, the
 //! step uses the NEW E[g²] and the OLD E[Δ²], and lr (default 1) scales the final update.
 //!
-//! Scalars: [maximize, weightDecay (L2), ρ, 1 − ρ, eps, lr].
+//! Scalars: [maximize, coupledWeightDecay (L2), ρ, 1 − ρ, eps, lr].
 //! State: [squareAvg, accDelta].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::Prelude;
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adadelta";
-scalars!(maximize, weight_decay, rho, one_minus_rho, eps, lr);
+scalars!(maximize, coupled_weight_decay, rho, one_minus_rho, eps, lr);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -22,9 +23,7 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
-    let decay = s.weight_decay != 0.0;
-    let weight_decay = T::of(s.weight_decay);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let (rho, one_minus_rho) = (T::of(s.rho), T::of(s.one_minus_rho));
     let eps = T::of(s.eps);
     let lr = T::of(s.lr);
@@ -34,8 +33,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(square_avg)).and(view_mut(acc_delta)),
         |p: &mut T, &g: &T, eg: &mut T, ed: &mut T| {
-            let g = if maximize { -g } else { g };
-            let g = if decay { g + weight_decay * *p } else { g };
+            let g = prelude.apply(*p, g);
             *eg = rho * *eg + one_minus_rho * (g * g);
             let delta = (*ed + eps).sqrt() / (*eg + eps).sqrt() * g;
             *ed = rho * *ed + one_minus_rho * (delta * delta);

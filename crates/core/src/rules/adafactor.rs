@@ -3,7 +3,7 @@
 //! columns; leading dims are batch dims with their own factors), the step is relative
 //! (ρ = min(lr, 1/√t)) and scaled by max(ε₂, RMS(θ)), and the update is clipped to RMS ≤ d.
 //!
-//! Scalars: [maximize, β̂₂ = 1 − t^τ, 1 − β̂₂ = t^τ, ρ = min(lr, 1/√t), ε₁ (machine epsilon of
+//! Scalars: [maximize, coupledWeightDecay (always 0), β̂₂ = 1 − t^τ, 1 − β̂₂ = t^τ, ρ = min(lr, 1/√t), ε₁ (machine epsilon of
 //! the dtype when the option is null), ε₂, d, decoupledDecayFactor (1 − lr·λ)].
 //! State: [rowVar (batch·n), colVar (batch·m)] for dim ≥ 2, else [variance] (param-sized).
 //!
@@ -19,12 +19,13 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::reduce;
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::{check_uncoupled, Prelude};
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adafactor";
-scalars!(maximize, beta2_hat, one_minus_beta2_hat, rho, eps1, eps2, d, decay_factor);
+scalars!(maximize, coupled_weight_decay, beta2_hat, one_minus_beta2_hat, rho, eps1, eps2, d, decay_factor);
 const SCALARS: usize = Scalars::COUNT;
 
 /// How a tensor of dim ≥ 2 splits for the factored second moment: `batch` matrices of
@@ -133,12 +134,13 @@ fn apply_update<T: Real>(param: &mut [T], alpha: f64, d: f64, decay: Option<T>, 
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
+    check_uncoupled(NAME, slot.scalars)?;
     check_state(slot, NAME, 0)
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let beta2 = (T::of(s.beta2_hat), T::of(s.one_minus_beta2_hat));
     let rho = s.rho;
     let eps1 = T::of(s.eps1);
@@ -152,7 +154,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     // θ's scale is taken before the weight decay, as torch does.
     let alpha = max(eps2, reduce::rms(slot.param)) * rho;
     let grad = slot.grad;
-    let signed = move |g: T| if maximize { -g } else { g };
+    let signed = move |g: T| prelude.flip(g);
 
     let mut state = slot.state.drain(..);
     match Factoring::of(&slot.shape) {
@@ -188,8 +190,8 @@ mod tests {
     use crate::slot::Slot;
 
     /// Scalars of the first step: β̂₂ = 0, ρ = lr, no weight decay.
-    fn first_step(lr: f64, eps1: f64, d: f64) -> [f64; 8] {
-        [0.0, 0.0, 1.0, lr, eps1, 1e-3, d, 1.0]
+    fn first_step(lr: f64, eps1: f64, d: f64) -> [f64; 9] {
+        [0.0, 0.0, 0.0, 1.0, lr, eps1, 1e-3, d, 1.0]
     }
 
     fn step<T: crate::rules::RuleElement>(

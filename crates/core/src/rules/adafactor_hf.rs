@@ -4,7 +4,7 @@
 //! first moment averages the scaled update, and weight decay is scaled by lr_t.
 //! Factoring, reductions and the two passes over U are those of `adafactor` (see there).
 //!
-//! Scalars: [β̂₂ = 1 − t^τ, 1 − β̂₂ = t^τ, ρ (relative step or the fixed lr), scaleParameter, ε₁,
+//! Scalars: [maximize and coupledWeightDecay (both always 0: no such options), β̂₂ = 1 − t^τ, 1 − β̂₂ = t^τ, ρ (relative step or the fixed lr), scaleParameter, ε₁,
 //! ε₂, clipThreshold, weightDecay λ, useFirstMoment (β₁ given), β₁, 1 − β₁].
 //! State: [rowVar (batch·n), colVar (batch·m)] for dim ≥ 2, else [variance]; then expAvg when
 //! β₁ is given.
@@ -14,12 +14,15 @@ use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
 use crate::reduce;
+use crate::rules::prelude::check_uncoupled;
 use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adafactorHf";
 scalars!(
+    maximize,
+    coupled_weight_decay,
     beta2_hat,
     one_minus_beta2_hat,
     rho,
@@ -36,6 +39,7 @@ const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
+    check_uncoupled(NAME, slot.scalars)?;
     check_state(slot, NAME, if flag(Scalars::read(slot.scalars).use_first_moment) { 1 } else { 0 })
 }
 
@@ -127,9 +131,9 @@ mod tests {
     use crate::rules::testing::one_step;
 
     /// First step, relative step with HF's defaults: ρ = min(1e-2, 1) and lr_t = RMS(θ)·ρ.
-    fn first_step(beta1: Option<f64>, weight_decay: f64) -> [f64; 11] {
+    fn first_step(beta1: Option<f64>, weight_decay: f64) -> [f64; 13] {
         let b1 = beta1.unwrap_or(0.0);
-        [0.0, 1.0, 1e-2, 1.0, 1e-30, 1e-3, 1.0, weight_decay, beta1.map_or(0.0, |_| 1.0), b1, 1.0 - b1]
+        [0.0, 0.0, 0.0, 1.0, 1e-2, 1.0, 1e-30, 1e-3, 1.0, weight_decay, beta1.map_or(0.0, |_| 1.0), b1, 1.0 - b1]
     }
 
     #[test]

@@ -2,18 +2,19 @@
 //! squared gradients starts at `initialAccumulatorValue`, and eps is added outside the root.
 //! The lr decay `γ / (1 + (t − 1)·lrDecay)` is a per-step scalar, computed by the caller.
 //!
-//! Scalars: [maximize, weightDecay (L2), eps, clr = γ / (1 + (t − 1)·lrDecay)].
+//! Scalars: [maximize, coupledWeightDecay (L2), eps, clr = γ / (1 + (t − 1)·lrDecay)].
 //! State: [sum].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::Prelude;
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adagrad";
-scalars!(maximize, weight_decay, eps, clr);
+scalars!(maximize, coupled_weight_decay, eps, clr);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -23,17 +24,14 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
-    let decay = s.weight_decay != 0.0;
-    let weight_decay = T::of(s.weight_decay);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let eps = T::of(s.eps);
     let clr = T::of(s.clr);
     let sum = slot.state.pop().expect("checked: sum");
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(sum)),
         |p: &mut T, &g: &T, acc: &mut T| {
-            let g = if maximize { -g } else { g };
-            let g = if decay { g + weight_decay * *p } else { g };
+            let g = prelude.apply(*p, g);
             *acc = *acc + g * g;
             *p = *p - clr * (g / (acc.sqrt() + eps));
         }

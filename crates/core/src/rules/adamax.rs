@@ -2,18 +2,19 @@
 //! `u ← max(β₂u, |g| + eps)` with eps INSIDE the max (so u > 0 from the first step on), and
 //! only the first moment is bias-corrected (u needs none).
 //!
-//! Scalars: [maximize, weightDecay (L2), β₁, 1 − β₁, β₂, eps, lr / (1 − β₁ᵗ)].
+//! Scalars: [maximize, coupledWeightDecay (L2), β₁, 1 − β₁, β₂, eps, lr / (1 − β₁ᵗ)].
 //! State: [expAvg, expInf].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::Prelude;
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "adamax";
-scalars!(maximize, weight_decay, beta1, one_minus_beta1, beta2, eps, step_size);
+scalars!(maximize, coupled_weight_decay, beta1, one_minus_beta1, beta2, eps, step_size);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -23,9 +24,7 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
-    let decay = s.weight_decay != 0.0;
-    let weight_decay = T::of(s.weight_decay);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
     let beta2 = T::of(s.beta2);
     let eps = T::of(s.eps);
@@ -36,8 +35,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)).and(view_mut(exp_inf)),
         |p: &mut T, &g: &T, m: &mut T, u: &mut T| {
-            let g = if maximize { -g } else { g };
-            let g = if decay { g + weight_decay * *p } else { g };
+            let g = prelude.apply(*p, g);
             *m = beta1 * *m + one_minus_beta1 * g;
             *u = max(beta2 * *u, g.abs() + eps);
             *p = *p - step_size * (*m / *u);

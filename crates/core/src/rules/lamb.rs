@@ -7,20 +7,22 @@
 //! than stored, so the kernel needs no scratch buffer. Passes: ‖θ‖² (θ before the step), the
 //! moments, ‖u‖², then θ ← θ − lr·r·u with u recomputed from the same inputs (same bits).
 //!
-//! Scalars: [maximize, β₁, 1 − β₁, β₂, 1 − β₂, 1 − β₁ᵗ, 1 − β₂ᵗ, epsRoot, eps, weightDecay, lr].
+//! Scalars: [maximize, coupledWeightDecay (always 0), β₁, 1 − β₁, β₂, 1 − β₂, 1 − β₁ᵗ, 1 − β₂ᵗ, epsRoot, eps, weightDecay, lr].
 //! State: [expAvg, expAvgSq].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
 use crate::reduce::{sum_by_index, sum_of_squares};
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::{check_uncoupled, Prelude};
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "lamb";
 scalars!(
     maximize,
+    coupled_weight_decay,
     beta1,
     one_minus_beta1,
     beta2,
@@ -36,6 +38,7 @@ const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
+    check_uncoupled(NAME, slot.scalars)?;
     slot.check_elementwise_state(NAME, 2)
 }
 
@@ -50,7 +53,7 @@ fn trust_ratio(param_norm: f64, update_norm: f64) -> f64 {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
     let (beta2, one_minus_beta2) = (T::of(s.beta2), T::of(s.one_minus_beta2));
     let (bias_correction1, bias_correction2) = (T::of(s.bias_correction1), T::of(s.bias_correction2));
@@ -68,7 +71,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view(slot.grad)).and(view_mut(&mut *exp_avg)).and(view_mut(&mut *exp_avg_sq)),
         |&g: &T, m: &mut T, v: &mut T| {
-            let g = if maximize { -g } else { g };
+            let g = prelude.flip(g);
             *m = beta1 * *m + one_minus_beta1 * g;
             *v = beta2 * *v + one_minus_beta2 * (g * g);
         }
@@ -97,9 +100,9 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
 mod tests {
     use crate::rules::testing::one_step;
 
-    fn first_step_scalars(weight_decay: f64) -> [f64; 11] {
+    fn first_step_scalars(weight_decay: f64) -> [f64; 12] {
         let (b1, b2) = (0.9, 0.999);
-        [0.0, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1, 1.0 - b2, 0.0, 0.0, weight_decay, 0.1]
+        [0.0, 0.0, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1, 1.0 - b2, 0.0, 0.0, weight_decay, 0.1]
     }
 
     #[test]

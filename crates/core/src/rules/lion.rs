@@ -3,28 +3,31 @@
 //! lr; the momentum itself is updated afterwards with a different β. sign(0) = 0 (optax's
 //! `jnp.sign`), which `f64::signum` would get wrong.
 //!
-//! Scalars: [maximize, β₁, 1 − β₁, β₂, 1 − β₂, weightDecay, lr].
+//! Scalars: [maximize, coupledWeightDecay (always 0: see prelude.rs), β₁, 1 − β₁, β₂, 1 − β₂,
+//! weightDecay (decoupled), lr].
 //! State: [expAvg].
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{sign, Real};
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::{check_uncoupled, Prelude};
+use crate::rules::scalars::scalars;
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "lion";
-scalars!(maximize, beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, lr);
+scalars!(maximize, coupled_weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, lr);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
+    check_uncoupled(NAME, slot.scalars)?;
     slot.check_elementwise_state(NAME, 1)
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let (beta1, one_minus_beta1) = (T::of(s.beta1), T::of(s.one_minus_beta1));
     let (beta2, one_minus_beta2) = (T::of(s.beta2), T::of(s.one_minus_beta2));
     let weight_decay = T::of(s.weight_decay);
@@ -34,7 +37,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     zip_apply!(
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(exp_avg)),
         |p: &mut T, &g: &T, m: &mut T| {
-            let g = if maximize { -g } else { g };
+            let g = prelude.apply(*p, g);
             let c = beta1 * *m + one_minus_beta1 * g;
             // optax adds the decay to the update before scaling by −lr, so λ is scaled by lr too.
             *p = *p - lr * (sign(c) + weight_decay * *p);
@@ -47,7 +50,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
 mod tests {
     use crate::rules::testing::one_step;
 
-    const SCALARS: [f64; 7] = [0.0, 0.9, 0.1, 0.99, 0.01, 0.0, 0.5];
+    const SCALARS: [f64; 8] = [0.0, 0.0, 0.9, 0.1, 0.99, 0.01, 0.0, 0.5];
 
     #[test]
     fn steps_by_lr_times_the_sign_and_a_zero_interpolation_does_not_move() {
@@ -64,7 +67,7 @@ mod tests {
         let mut p = vec![0.0f32];
         let mut state = vec![vec![1.0f32]];
         let mut s = SCALARS;
-        s[5] = 0.1;
+        s[6] = 0.1;
         one_step("lion", &mut p, &[-1.0], &mut state, &s).unwrap();
         assert_eq!(p[0], -0.5);
         assert_eq!(state[0][0], 0.99f32 - 0.01f32);

@@ -15,6 +15,7 @@ pub mod lamb;
 pub mod lion;
 pub mod moments;
 pub mod nadam;
+pub mod prelude;
 pub mod radam;
 pub mod rmsprop;
 pub mod scalars;

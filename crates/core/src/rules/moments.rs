@@ -5,16 +5,15 @@
 //! decoupledDecayFactor (1 − lr·λ, or 1), β₁, 1 − β₁, β₂, 1 − β₂].
 
 use crate::real::Real;
-use crate::rules::scalars::{flag, scalars};
+use crate::rules::prelude::Prelude;
+use crate::rules::scalars::scalars;
 
 scalars!(maximize, coupled_weight_decay, decay_factor, beta1, one_minus_beta1, beta2, one_minus_beta2);
 pub const SCALARS: usize = Scalars::COUNT;
 
 #[derive(Clone, Copy)]
 pub struct Moments<T> {
-    maximize: bool,
-    coupled: bool,
-    weight_decay: T,
+    prelude: Prelude<T>,
     decoupled: bool,
     decay_factor: T,
     beta1: T,
@@ -28,9 +27,7 @@ impl<T: Real> Moments<T> {
     pub fn read(all: &[f64]) -> Self {
         let s = Scalars::read(all);
         Moments {
-            maximize: flag(s.maximize),
-            coupled: flag(s.coupled_weight_decay),
-            weight_decay: T::of(s.coupled_weight_decay),
+            prelude: Prelude::read(all),
             decoupled: s.decay_factor != 1.0,
             decay_factor: T::of(s.decay_factor),
             beta1: T::of(s.beta1),
@@ -44,8 +41,7 @@ impl<T: Real> Moments<T> {
     /// v ← β₂v + (1−β₂)g². Returns the pre-processed gradient.
     #[inline(always)]
     pub fn update(&self, p: &mut T, g: T, m: &mut T, v: &mut T) -> T {
-        let g = if self.maximize { -g } else { g };
-        let g = if self.coupled { g + self.weight_decay * *p } else { g };
+        let g = self.prelude.apply(*p, g);
         if self.decoupled {
             *p = *p * self.decay_factor;
         }

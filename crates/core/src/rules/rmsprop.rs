@@ -2,18 +2,19 @@
 //! the root; the centered variant (Graves 2013) subtracts the squared running mean of g; the
 //! momentum buffer accumulates g / den from zero and lr multiplies the buffer, not g.
 //!
-//! Scalars: [maximize, weightDecay (L2), alpha, 1 − alpha, eps, momentum, centered, lr].
+//! Scalars: [maximize, coupledWeightDecay (L2), alpha, 1 − alpha, eps, momentum, centered, lr].
 //! State: [squareAvg], then momentumBuffer when momentum > 0, then gradAvg when centered.
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::prelude::Prelude;
 use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "rmsprop";
-scalars!(maximize, weight_decay, alpha, one_minus_alpha, eps, momentum, centered, lr);
+scalars!(maximize, coupled_weight_decay, alpha, one_minus_alpha, eps, momentum, centered, lr);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -25,9 +26,7 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
-    let decay = s.weight_decay != 0.0;
-    let weight_decay = T::of(s.weight_decay);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let (alpha, one_minus_alpha) = (T::of(s.alpha), T::of(s.one_minus_alpha));
     let eps = T::of(s.eps);
     let use_momentum = s.momentum > 0.0;
@@ -35,14 +34,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let centered = flag(s.centered);
     let lr = T::of(s.lr);
 
-    let pre = move |p: T, g: T| {
-        let g = if maximize { -g } else { g };
-        if decay {
-            g + weight_decay * p
-        } else {
-            g
-        }
-    };
+    let pre = move |p: T, g: T| prelude.apply(p, g);
     let square_avg = move |v: &mut T, g: T| *v = alpha * *v + one_minus_alpha * (g * g);
     // The centered denominator estimates the variance √(E[g²] − E[g]²) instead of the raw RMS.
     let centered_den = move |v: T, gbar: &mut T, g: T| {

@@ -1,18 +1,19 @@
 //! SGD with optional momentum, dampening, Nesterov, L2 weight decay and maximize
 //! (torch.optim.SGD). Plain gradient descent is momentum = 0.
 //!
-//! Scalars: [maximize, weightDecay, momentum, 1 − dampening, nesterov, lr, firstStep].
+//! Scalars: [maximize, coupledWeightDecay, momentum, 1 − dampening, nesterov, lr, firstStep].
 //! State: [momentumBuffer] when momentum ≠ 0, else none.
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::Real;
+use crate::rules::prelude::Prelude;
 use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;
 use crate::zip_apply;
 
 pub const NAME: &str = "sgd";
-scalars!(maximize, weight_decay, momentum, one_minus_dampening, nesterov, lr, first_step);
+scalars!(maximize, coupled_weight_decay, momentum, one_minus_dampening, nesterov, lr, first_step);
 const SCALARS: usize = Scalars::COUNT;
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -22,22 +23,13 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     let s = Scalars::read(slot.scalars);
-    let maximize = flag(s.maximize);
-    let weight_decay = T::of(s.weight_decay);
+    let prelude = Prelude::<T>::read(slot.scalars);
     let momentum = T::of(s.momentum);
     let one_minus_dampening = T::of(s.one_minus_dampening);
     let nesterov = flag(s.nesterov);
     let lr = T::of(s.lr);
     let first = flag(s.first_step);
-    let decay = s.weight_decay != 0.0;
-    let pre = move |p: T, g: T| {
-        let g = if maximize { -g } else { g };
-        if decay {
-            g + weight_decay * p
-        } else {
-            g
-        }
-    };
+    let pre = move |p: T, g: T| prelude.apply(p, g);
     if s.momentum == 0.0 {
         zip_apply!(Zip::from(view_mut(slot.param)).and(view(slot.grad)), |p: &mut T, &g: &T| {
             *p = *p - lr * pre(*p, g);
