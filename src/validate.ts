@@ -27,6 +27,14 @@ export function checkNonNegative(where: string, what: string, value: unknown): a
   if (!Number.isFinite(value) || value < 0) throw rangeError(where, what, 'a finite number >= 0', value)
 }
 
+/**
+ * A learning rate: a finite number >= 0. The one lr check, used by every rule's options, the
+ * optimizer's `lr` setter and steps, and the schedulers.
+ */
+export function checkLearningRate(where: string, lr: unknown, what = 'lr'): asserts lr is number {
+  checkNonNegative(where, what, lr)
+}
+
 /** A finite number > 0. */
 export function checkPositive(where: string, what: string, value: unknown): asserts value is number {
   checkNumber(where, what, value)

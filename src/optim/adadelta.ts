@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
+import { checkBoolean, checkLearningRate, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -40,7 +40,7 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkUnitInterval(where, 'rho', o.rho)
     checkNonNegative(where, 'eps', o.eps)
     checkNonNegative(where, 'weightDecay', o.weightDecay)

@@ -1,7 +1,13 @@
 import { rms } from '../backend/reduce.js'
 import type { JsKernel } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
-import { checkBoolean, checkNonNegative, checkPositive, checkUnitInterval } from '../validate.js'
+import {
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegative,
+  checkPositive,
+  checkUnitInterval,
+} from '../validate.js'
 import {
   checkDecayExponent,
   checkEpsPair,
@@ -151,7 +157,7 @@ export const adafactorHFRule: RuleDefinition<AdafactorHFOptions> = {
     warmupInit: false,
   },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkEpsPair(where, o.eps, false)
     checkPositive(where, 'clipThreshold', o.clipThreshold)
     checkDecayExponent(where, 'decayRate', o.decayRate)

@@ -2,7 +2,7 @@ import { columnSums, rms, rowSums, sumByIndex } from '../backend/reduce.js'
 import type { JsKernel, Round } from '../backend/types.js'
 import { rangeError, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
-import { checkBoolean, checkFinite, checkNonNegative } from '../validate.js'
+import { checkBoolean, checkFinite, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
@@ -213,7 +213,7 @@ export const adafactorRule: RuleDefinition<AdafactorOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkDecayExponent(where, 'beta2Decay', o.beta2Decay)
     checkEpsPair(where, o.eps, true)
     checkFinite(where, 'd', o.d)

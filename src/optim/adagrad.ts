@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -40,7 +40,7 @@ export const adagradRule: RuleDefinition<AdagradOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkNonNegative(where, 'lrDecay', o.lrDecay)
     checkNonNegative(where, 'weightDecay', o.weightDecay)
     checkNonNegative(where, 'initialAccumulatorValue', o.initialAccumulatorValue)

@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -38,7 +38,7 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
   scalars: SCALARS,
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkBetas(where, o.betas)
     checkNonNegative(where, 'eps', o.eps)
     checkNonNegative(where, 'weightDecay', o.weightDecay)

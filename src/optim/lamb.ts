@@ -1,7 +1,7 @@
 import { sumByIndex, sumOfSquares } from '../backend/reduce.js'
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -55,7 +55,7 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, epsRoot: 0, weightDecay: 0, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkBetas(where, o.betas)
     checkNonNegative(where, 'eps', o.eps)
     checkNonNegative(where, 'epsRoot', o.epsRoot)

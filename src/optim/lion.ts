@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -47,7 +47,7 @@ export const lionRule: RuleDefinition<LionOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkBetas(where, o.betas)
     checkNonNegative(where, 'weightDecay', o.weightDecay)
     checkBoolean(where, 'maximize', o.maximize)

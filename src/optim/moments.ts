@@ -1,6 +1,6 @@
 import type { Round } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { PRELUDE_SCALARS, type Prelude, preprocess, readPrelude } from './prelude.js'
 import { scalarIndex } from './rule.js'
 
@@ -19,7 +19,7 @@ export interface MomentOptions {
 }
 
 export function validateMomentOptions(where: string, o: MomentOptions): void {
-  checkNonNegative(where, 'lr', o.lr)
+  checkLearningRate(where, o.lr)
   checkBetas(where, o.betas)
   checkNonNegative(where, 'eps', o.eps)
   checkNonNegative(where, 'weightDecay', o.weightDecay)

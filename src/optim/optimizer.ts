@@ -1,9 +1,21 @@
 import { resolveBackend } from '../backend/select.js'
 import type { Backend, BackendName, JsKernel, StepEntry } from '../backend/types.js'
 import { DescentError, describe, rangeError, typeError } from '../errors.js'
-import { type DType, type FloatArray, overlaps, Parameter } from '../parameter.js'
-import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { type DType, type FloatArray, Parameter } from '../parameter.js'
+import { checkLearningRate, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { lentTo } from './lending.js'
+import {
+  checkNoSharedMemory,
+  cloneOptions,
+  isGroupInput,
+  type ParamGroup,
+  type ParamGroupInput,
+  pick,
+} from './param-groups.js'
 import type { RuleDefinition, ScalarState, StateTensorSpec } from './rule.js'
+
+export { lendToTraining } from './lending.js'
+export type { ParamGroup, ParamGroupInput } from './param-groups.js'
 
 /** What to do when a gradient holds NaN or ±Infinity. */
 export type OnNonFinite = 'ignore' | 'skip' | 'throw'
@@ -18,12 +30,6 @@ export interface CommonOptions {
    */
   onNonFinite?: OnNonFinite
 }
-
-/** A param group as the user writes it: parameters plus any hyperparameter overrides. */
-export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Parameter> }
-
-/** A live param group: its parameters and resolved hyperparameters (schedulers set `lr`). */
-export type ParamGroup<O> = O & { readonly params: readonly Parameter[] }
 
 /**
  * Steps planned in advance by `optimizer.planSteps`: the rule, the live buffers and the
@@ -67,45 +73,6 @@ export interface OptimizerStateDict {
 
 const COMMON_KEYS = ['backend', 'onNonFinite'] as const
 
-function cloneValue<T>(value: T): T {
-  return (Array.isArray(value) ? [...value] : value) as T
-}
-
-function cloneOptions<O extends object>(options: O): O {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(options)) out[k] = cloneValue(v)
-  return out as O
-}
-
-function pick<O extends object>(source: object, keys: readonly string[]): Partial<O> {
-  const out: Record<string, unknown> = {}
-  for (const k of keys) if (k in source) out[k] = cloneValue((source as Record<string, unknown>)[k])
-  return out as Partial<O>
-}
-
-function isGroupInput(value: unknown): value is ParamGroupInput<unknown> {
-  return typeof value === 'object' && value !== null && !(value instanceof Parameter) && 'params' in value
-}
-
-/** Throws unless no two parameters (data or grad) share memory. */
-function checkNoSharedMemory(where: string, params: readonly Parameter[]): void {
-  const byBuffer = new Map<ArrayBufferLike, { view: FloatArray; label: string }[]>()
-  params.forEach((p, i) => {
-    for (const [view, label] of [
-      [p.data, `params[${i}].data`],
-      [p.grad, `params[${i}].grad`],
-    ] as const) {
-      const list = byBuffer.get(view.buffer) ?? []
-      for (const other of list) {
-        if (overlaps(view, other.view))
-          throw new RangeError(`${where}: ${label} shares memory with ${other.label}`)
-      }
-      list.push({ view, label })
-      byBuffer.set(view.buffer, list)
-    }
-  })
-}
-
 /**
  * Where an optimizer's planning stands: each parameter's scalar state, each group's options,
  * the skipped-step count. A `Trainer` plans batches ahead and rewinds to one of these when a
@@ -115,19 +82,6 @@ export interface OptimizerCursor {
   readonly scalars: ReadonlyMap<Parameter, ScalarState>
   readonly groups: readonly Record<string, unknown>[]
   readonly skipped: number
-}
-
-/** Optimizers driven by a running `model.fitAsync`, with the name of that call. */
-const lentTo = new WeakMap<object, string>()
-
-/**
- * Marks `optimizer` as driven by a running `fitAsync` (`where`, e.g. `'MLP.fitAsync'`), or frees
- * it (`undefined`). Meanwhile its `step()` and `loadStateDict()` throw: the fit's training thread
- * works on copies of the parameters and state, and would overwrite such changes.
- */
-export function lendToTraining(optimizer: object, where: string | undefined): void {
-  if (where === undefined) lentTo.delete(optimizer)
-  else lentTo.set(optimizer, where)
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any optimizer, whatever its hyperparameters
@@ -240,8 +194,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   }
 
   #checkLr(where: string, lr: unknown): void {
-    if (typeof lr !== 'number') throw typeError(where, 'lr', 'a number', lr)
-    if (!(Number.isFinite(lr) && lr >= 0)) throw rangeError(where, 'lr', 'a finite number >= 0', lr)
+    checkLearningRate(where, lr)
   }
 
   /** Every check `step()` makes before it changes anything. */

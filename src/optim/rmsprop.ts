@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBoolean, checkNonNegative, checkUnitInterval } from '../validate.js'
+import { checkBoolean, checkLearningRate, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
@@ -52,7 +52,7 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
     maximize: false,
   },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkUnitInterval(where, 'alpha', o.alpha)
     checkNonNegative(where, 'eps', o.eps)
     checkNonNegative(where, 'weightDecay', o.weightDecay)

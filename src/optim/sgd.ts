@@ -1,6 +1,6 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
-import { checkBoolean, checkNonNegative } from '../validate.js'
+import { checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -39,7 +39,7 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
   scalars: SCALARS,
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   validate(where, o) {
-    checkNonNegative(where, 'lr', o.lr)
+    checkLearningRate(where, o.lr)
     checkNonNegative(where, 'momentum', o.momentum)
     checkNonNegative(where, 'dampening', o.dampening)
     checkNonNegative(where, 'weightDecay', o.weightDecay)

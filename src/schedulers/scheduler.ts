@@ -1,5 +1,5 @@
 import { describe, typeError } from '../errors.js'
-import { checkPlainObject } from '../validate.js'
+import { checkLearningRate, checkPlainObject } from '../validate.js'
 import { checkNumberIn, checkStep, finiteLr } from './options.js'
 import type { SchedulableOptimizer, SchedulerStateDict } from './types.js'
 
@@ -21,7 +21,7 @@ function checkOptimizer(where: string, optimizer: unknown): asserts optimizer is
     if (typeof group !== 'object' || group === null) {
       throw typeError(where, `optimizer.paramGroups[${i}]`, 'an object with an lr', group)
     }
-    checkNumberIn(where, `optimizer.paramGroups[${i}].lr`, Reflect.get(group, 'lr'), { min: 0 })
+    checkLearningRate(where, Reflect.get(group, 'lr'), `optimizer.paramGroups[${i}].lr`)
   })
 }
 
@@ -32,7 +32,7 @@ function checkLrList(where: string, what: string, value: unknown, groups: number
       `${where}: ${what} must have one entry per param group (${groups}), got ${describe(value)}`,
     )
   }
-  for (const [i, lr] of value.entries()) checkNumberIn(where, `${what}[${i}]`, lr, { min: 0 })
+  for (const [i, lr] of value.entries()) checkLearningRate(where, lr, `${what}[${i}]`)
 }
 
 /** A scheduler's position: what every state dict holds. */
