@@ -1,6 +1,6 @@
 import { resolveBackend } from '../backend/select.js'
-import type { Backend, BackendName, JsKernel, StepEntry } from '../backend/types.js'
-import { DescentError, describe, rangeError, typeError } from '../errors.js'
+import type { Backend, BackendName } from '../backend/types.js'
+import { DescentError, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkLearningRate, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
 import { lentTo } from './lending.js'
@@ -12,10 +12,14 @@ import {
   type ParamGroupInput,
   pick,
 } from './param-groups.js'
-import type { RuleDefinition, ScalarState, StateTensorSpec } from './rule.js'
+import type { RuleDefinition, ScalarState } from './rule.js'
+import { type OptimizerStateDict, readStateDict, type StateDictOwner, writeStateDict } from './state-dict.js'
+import { buildStepPlan, type ParamState, type StepPlan } from './step-plan.js'
 
 export { lendToTraining } from './lending.js'
 export type { ParamGroup, ParamGroupInput } from './param-groups.js'
+export type { OptimizerStateDict, ParamStateDict } from './state-dict.js'
+export type { ParamState, StepPlan } from './step-plan.js'
 
 /** What to do when a gradient holds NaN or ±Infinity. */
 export type OnNonFinite = 'ignore' | 'skip' | 'throw'
@@ -29,46 +33,6 @@ export interface CommonOptions {
    * (leave params and state untouched, count it in `skippedSteps`) or `'throw'` (RangeError naming the parameter).
    */
   onNonFinite?: OnNonFinite
-}
-
-/**
- * Steps planned in advance by `optimizer.planSteps`: the rule, the live buffers and the
- * per-step scalars. Step k's scalars for parameter i start at `k·stride + Σ_{j<i} scalarCounts[j]`.
- */
-export interface StepPlan {
-  readonly rule: string
-  readonly kernel: JsKernel
-  readonly params: readonly Parameter[]
-  /** State tensors per parameter, in kernel order (live buffers, updated in place). */
-  readonly state: readonly (readonly FloatArray[])[]
-  readonly scalars: Float64Array
-  readonly scalarCounts: readonly number[]
-  readonly stride: number
-  /** The backend entries of step k. */
-  entries(k: number): StepEntry[]
-  /** Records that the first `stepsDone` planned steps ran (scalar state: step counts, …). */
-  commit(stepsDone: number): void
-}
-
-/** Per-parameter state: scalars (`step`, …) and the rule's tensors. */
-export interface ParamState {
-  scalars: ScalarState
-  readonly tensors: Record<string, FloatArray>
-}
-
-/** A parameter's state in a state dict: its scalars and copies of its tensors. */
-export type ParamStateDict = Record<string, number | FloatArray>
-
-/** `optimizer.stateDict()`: plain numbers, arrays and typed arrays (structured-clone-able). */
-export interface OptimizerStateDict {
-  /** Which optimizer wrote it (`'adam'`, `'sgd'`, …). */
-  readonly optimizer: string
-  readonly dtype: DType
-  /** State by parameter index (parameters numbered across groups in order). */
-  readonly state: Record<number, ParamStateDict>
-  /** Hyperparameters of each group, with `params` as parameter indices. */
-  readonly paramGroups: ReadonlyArray<Record<string, unknown> & { params: number[] }>
-  readonly skippedSteps: number
 }
 
 const COMMON_KEYS = ['backend', 'onNonFinite'] as const
@@ -278,86 +242,23 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   }
 
   #plan(params: Parameter[], steps: number, beforeStep?: (k: number) => void): StepPlan {
-    const groups = this.paramGroups.flatMap((g) => g.params.map(() => g))
-    const states = params.map(
-      (p, i) =>
-        this.#state.get(p) ?? {
-          scalars: this.#rule.initialScalars?.(groups[i] as O) ?? { step: 0 },
-          tensors: {},
-        },
-    )
-    const tensors = params.map((p, i) =>
-      this.#rule
-        .stateTensors(groups[i] as O, p)
-        .map((spec) => this.#tensor(states[i] as ParamState, spec, p)),
-    )
-    let current = states.map((s) => s.scalars)
-    const history: ScalarState[][] = [current]
-    const perStep: (readonly number[])[][] = []
-    for (let k = 0; k < steps; k++) {
-      beforeStep?.(k)
-      const planned = params.map((p, i) => {
-        const group = groups[i] as O
-        if (k > 0 || beforeStep)
+    const name = this.constructor.name
+    return buildStepPlan(
+      {
+        rule: this.#rule,
+        params,
+        groups: this.paramGroups.flatMap((g) => g.params.map(() => g)),
+        stateOf: (p) => this.#state.get(p),
+        keepState: (p, state) => this.#state.set(p, state),
+        checkLr: (group) =>
           this.#checkLr(
-            `${this.constructor.name}.step: param group ${this.paramGroups.indexOf(group as ParamGroup<O>)}`,
+            `${name}.step: param group ${this.paramGroups.indexOf(group as ParamGroup<O>)}`,
             group.lr,
-          )
-        return this.#rule.plan(group, current[i] as ScalarState, p)
-      })
-      perStep.push(planned.map((x) => x.scalars))
-      current = planned.map((x) => x.next)
-      history.push(current)
-    }
-    const scalarCounts = (perStep[0] ?? params.map(() => [])).map((s) => s.length)
-    const stride = scalarCounts.reduce((a, b) => a + b, 0)
-    const scalars = new Float64Array(steps * stride)
-    for (const [k, step] of perStep.entries()) {
-      let at = k * stride
-      for (const [i, values] of step.entries()) {
-        if (values.length !== scalarCounts[i]) {
-          throw new Error(
-            `descent: rule '${this.#rule.rule}' planned ${values.length} scalars, expected ${scalarCounts[i]}`,
-          )
-        }
-        scalars.set(values, at)
-        at += values.length
-      }
-    }
-    return {
-      rule: this.#rule.rule,
-      kernel: this.#rule.kernel,
-      params,
-      state: tensors,
-      scalars,
-      scalarCounts,
-      stride,
-      entries: (k) => {
-        let at = k * stride
-        return params.map((p, i) => {
-          const count = scalarCounts[i] as number
-          const entry = {
-            param: p.data,
-            grad: p.grad,
-            state: tensors[i] as FloatArray[],
-            shape: p.shape,
-            scalars: [...scalars.subarray(at, at + count)],
-          }
-          at += count
-          return entry
-        })
+          ),
       },
-      commit: (stepsDone) => {
-        const after = history[stepsDone]
-        if (after === undefined)
-          throw rangeError('StepPlan.commit', 'stepsDone', `an integer in [0, ${steps}]`, stepsDone)
-        params.forEach((p, i) => {
-          const state = states[i] as ParamState
-          state.scalars = after[i] as ScalarState
-          this.#state.set(p, state)
-        })
-      },
-    }
+      steps,
+      beforeStep,
+    )
   }
 
   /** The planning position of `optimizer` (see `OptimizerCursor`). */
@@ -388,37 +289,9 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     optimizer.skippedSteps = cursor.skipped
   }
 
-  /** A state tensor, created on first use (also when an option such as `amsgrad` is turned on mid-run). */
-  #tensor(state: ParamState, spec: StateTensorSpec, p: Parameter): FloatArray {
-    let t = state.tensors[spec.name]
-    if (t === undefined) {
-      t = new (p.data.constructor as { new (n: number): FloatArray })(spec.length)
-      if (spec.fill) t.fill(spec.fill)
-      state.tensors[spec.name] = t
-    }
-    return t
-  }
-
   /** A copy of all state and hyperparameters, as plain data (structured-clone-able). */
   stateDict(): OptimizerStateDict {
-    const state: Record<number, ParamStateDict> = {}
-    const paramGroups: (Record<string, unknown> & { params: number[] })[] = []
-    let index = 0
-    for (const group of this.paramGroups) {
-      const { params, ...options } = group
-      const indices: number[] = []
-      for (const p of params) {
-        const s = this.#state.get(p)
-        if (s) {
-          const entry: ParamStateDict = { ...s.scalars }
-          for (const [name, t] of Object.entries(s.tensors)) entry[name] = t.slice()
-          state[index] = entry
-        }
-        indices.push(index++)
-      }
-      paramGroups.push({ ...cloneOptions(options as object), params: indices })
-    }
-    return { optimizer: this.#kind, dtype: this.dtype, state, paramGroups, skippedSteps: this.skippedSteps }
+    return writeStateDict(this.#stateOwner())
   }
 
   /**
@@ -428,90 +301,23 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   loadStateDict(stateDict: OptimizerStateDict): void {
     const where = `${this.constructor.name}.loadStateDict`
     this.#checkNotLent('loadStateDict')
-    checkPlainObject(where, 'stateDict', stateDict)
-    if (stateDict.optimizer !== this.#kind) {
-      throw new TypeError(
-        `${where}: state dict is from ${describe(stateDict.optimizer)}, expected '${this.#kind}'`,
-      )
-    }
-    if (stateDict.dtype !== this.dtype) {
-      throw new TypeError(
-        `${where}: state dict holds ${describe(stateDict.dtype)} state, expected '${this.dtype}'`,
-      )
-    }
-    const groups = stateDict.paramGroups
-    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      throw new RangeError(
-        `${where}: expected ${this.paramGroups.length} param groups, got ${describe(groups)}`,
-      )
-    }
-    const skipped = stateDict.skippedSteps
-    if (!Number.isSafeInteger(skipped) || skipped < 0) {
-      throw rangeError(where, 'skippedSteps', 'an integer >= 0', skipped)
-    }
-    const optionKeys = Object.keys(this.#rule.defaults)
-    const newOptions: O[] = []
-    const newState = new Map<Parameter, ParamState>()
-    let index = 0
-    this.paramGroups.forEach((group, gi) => {
-      const gw = `${where}: paramGroups[${gi}]`
-      const saved = groups[gi] as Record<string, unknown> & { params: unknown }
-      checkPlainObject(gw, 'group', saved)
-      rejectUnknownKeys(gw, saved, new Set([...optionKeys, 'params']))
-      const options = { ...cloneOptions(this.#defaults), ...pick<O>(saved, optionKeys) }
-      this.#rule.validate(gw, options)
-      this.#checkLr(gw, options.lr)
-      const expected = group.params.map((_, k) => index + k)
-      if (!Array.isArray(saved.params) || saved.params.join() !== expected.join()) {
-        throw new RangeError(`${gw}: params must be [${expected.join(', ')}], got ${describe(saved.params)}`)
-      }
-      for (const p of group.params) {
-        const entry = stateDict.state?.[index]
-        if (entry !== undefined)
-          newState.set(p, this.#readParamState(`${where}: state[${index}]`, options, p, entry))
-        index++
-      }
-      newOptions.push(options)
-    })
-    const extra = Object.keys(stateDict.state ?? {}).find((k) => !(Number(k) >= 0 && Number(k) < index))
-    if (extra !== undefined) throw new RangeError(`${where}: state has entry '${extra}' for no parameter`)
+    const read = readStateDict(where, this.#stateOwner(), stateDict)
     // Everything checked: apply.
-    for (const [gi, group] of this.paramGroups.entries()) Object.assign(group, newOptions[gi])
+    for (const [gi, group] of this.paramGroups.entries()) Object.assign(group, read.options[gi])
     this.#state.clear()
-    for (const [p, s] of newState) this.#state.set(p, s)
-    this.skippedSteps = skipped
+    for (const [p, s] of read.state) this.#state.set(p, s)
+    this.skippedSteps = read.skipped
   }
 
-  #readParamState(where: string, options: O, p: Parameter, entry: ParamStateDict): ParamState {
-    checkPlainObject(where, 'entry', entry)
-    const specs = this.#rule.stateTensors(options, p)
-    const tensorNames = new Set(specs.map((s) => s.name))
-    const scalarNames = Object.keys(this.#rule.initialScalars?.(options) ?? { step: 0 })
-    rejectUnknownKeys(where, entry, new Set([...tensorNames, ...scalarNames]))
-    const scalars: Record<string, number> = {}
-    for (const name of scalarNames) {
-      const v = entry[name]
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(where, name, 'a finite number', v)
-      scalars[name] = v
+  #stateOwner(): StateDictOwner<O> {
+    return {
+      kind: this.#kind,
+      dtype: this.dtype,
+      rule: this.#rule,
+      defaults: this.#defaults,
+      paramGroups: this.paramGroups,
+      stateOf: (p) => this.#state.get(p),
+      skippedSteps: this.skippedSteps,
     }
-    if (!Number.isSafeInteger(scalars.step) || (scalars.step as number) < 0) {
-      throw rangeError(where, 'step', 'an integer >= 0', scalars.step)
-    }
-    const tensors: Record<string, FloatArray> = {}
-    for (const spec of specs) {
-      const t = entry[spec.name]
-      if (t?.constructor !== p.data.constructor) {
-        throw typeError(where, spec.name, `a ${p.data.constructor.name}`, t)
-      }
-      if ((t as FloatArray).length !== spec.length) {
-        throw rangeError(where, `${spec.name}.length`, String(spec.length), (t as FloatArray).length)
-      }
-      try {
-        tensors[spec.name] = (t as FloatArray).slice()
-      } catch {
-        throw typeError(where, spec.name, `a ${p.data.constructor.name} whose buffer is not detached`, t)
-      }
-    }
-    return { scalars: scalars as ScalarState, tensors }
   }
 }
