@@ -273,6 +273,28 @@ mod tests {
         [0.0, 0.0, 0.0, 1.0, 0.0, lr, 1.0]
     }
 
+    /// Plain SGD's scalars for `steps` steps of four parameters.
+    fn sgd_steps(lr: f64, steps: usize) -> Vec<f64> {
+        (0..steps).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(lr))).collect()
+    }
+
+    /// A plain SGD plan (no state) over parameters in network order `slots`.
+    fn sgd_plan<'a, T>(slots: &'a [usize], scalars: &'a [f64], counts: &'a [usize]) -> StepPlan<'a, T> {
+        let state = (0..slots.len()).map(|_| vec![]).collect();
+        StepPlan { rule: rule_index("sgd").unwrap(), slots, state, scalars, scalar_counts: counts }
+    }
+
+    /// Batches of `batch_size` rows of labelled `x`, `count` of them from the first.
+    fn batches<'a, T>(
+        x: &'a [T],
+        labels: &'a [i32],
+        order: &'a [u32],
+        batch_size: usize,
+        count: usize,
+    ) -> Batches<'a, T> {
+        Batches { x, targets: Targets::Labels(labels), order, batch_size, first: 0, count }
+    }
+
     fn setup() -> (Network, Vec<f64>, Vec<f64>, Vec<i32>) {
         let network = Network::new(vec![3, 4, 2], Activation::Tanh, Output::Softmax).unwrap();
         let mut rng = Rng::new(9);
@@ -296,17 +318,10 @@ mod tests {
             expected.iter_mut().zip(&g).for_each(|(p, g)| *p -= lr * g);
         }
         let mut grads = vec![0.0; params.len()];
-        let scalars: Vec<f64> = (0..3).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(lr))).collect();
-        let plan = StepPlan {
-            rule: rule_index("sgd").unwrap(),
-            slots: &[3, 2, 1, 0],
-            state: vec![vec![], vec![], vec![], vec![]],
-            scalars: &scalars,
-            scalar_counts: &[7, 7, 7, 7],
-        };
-        let batches =
-            Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size: 4, first: 0, count: 3 };
-        let outcome = train_epoch(&network, &mut params, &mut grads, plan, batches, true).unwrap();
+        let scalars = sgd_steps(lr, 3);
+        let plan = sgd_plan(&[3, 2, 1, 0], &scalars, &[7; 4]);
+        let outcome =
+            train_epoch(&network, &mut params, &mut grads, plan, batches(&x, &labels, &order, 4, 3), true).unwrap();
         assert_eq!(outcome.steps, 3);
         assert_eq!(outcome.losses.len(), 3);
         for (a, b) in params.iter().zip(&expected) {
@@ -320,18 +335,11 @@ mod tests {
         x[4 * 3] = f64::NAN; // row 4: the second batch of 4
         let before = params.clone();
         let order: Vec<u32> = (0..10).collect();
-        let scalars: Vec<f64> = (0..3).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(0.0))).collect();
+        let scalars = sgd_steps(0.0, 3);
         let mut grads = vec![0.0; params.len()];
-        let plan = StepPlan {
-            rule: rule_index("sgd").unwrap(),
-            slots: &[0, 1, 2, 3],
-            state: vec![vec![], vec![], vec![], vec![]],
-            scalars: &scalars,
-            scalar_counts: &[7, 7, 7, 7],
-        };
-        let batches =
-            Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size: 4, first: 0, count: 3 };
-        let outcome = train_epoch(&network, &mut params, &mut grads, plan, batches, true).unwrap();
+        let plan = sgd_plan(&[0, 1, 2, 3], &scalars, &[7; 4]);
+        let outcome =
+            train_epoch(&network, &mut params, &mut grads, plan, batches(&x, &labels, &order, 4, 3), true).unwrap();
         assert_eq!((outcome.steps, outcome.non_finite, outcome.losses.len()), (1, Some(0), 2));
         assert_eq!(params, before, "lr 0: the one step ran without changing anything");
     }
@@ -341,19 +349,13 @@ mod tests {
         let (network, mut params, x, labels) = setup();
         let before = params.clone();
         let order: Vec<u32> = (0..10).collect();
-        let scalars: Vec<f64> = (0..3).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(0.1))).collect();
+        let scalars = sgd_steps(0.1, 3);
         let mut grads = vec![0.0; params.len()];
-        let plan = StepPlan {
-            rule: rule_index("sgd").unwrap(),
-            slots: &[0, 1, 2, 3],
-            state: vec![vec![], vec![], vec![], vec![]],
-            scalars: &scalars,
-            scalar_counts: &[7, 7, 7, 7],
-        };
-        let batches =
-            Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size: 4, first: 0, count: 3 };
+        let plan = sgd_plan(&[0, 1, 2, 3], &scalars, &[7; 4]);
         let stop = AtomicBool::new(true);
-        let outcome = train_epoch_until(&network, &mut params, &mut grads, plan, batches, true, &stop).unwrap();
+        let outcome =
+            train_epoch_until(&network, &mut params, &mut grads, plan, batches(&x, &labels, &order, 4, 3), true, &stop)
+                .unwrap();
         assert_eq!(outcome, EpochOutcome { losses: vec![], steps: 0, non_finite: None, stopped: true });
         assert_eq!(params, before);
     }
@@ -373,15 +375,9 @@ mod tests {
             (&[0, 1, 2, 3], 4, 2, "scalars"),
         ];
         for (slots, batch_size, count, what) in cases {
-            let plan = StepPlan {
-                rule: rule_index("sgd").unwrap(),
-                slots,
-                state: (0..slots.len()).map(|_| vec![]).collect(),
-                scalars: &scalars,
-                scalar_counts: &vec![7; slots.len()],
-            };
-            let batches =
-                Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size, first: 0, count };
+            let counts = vec![7; slots.len()];
+            let plan = sgd_plan(slots, &scalars, &counts);
+            let batches = batches(&x, &labels, &order, batch_size, count);
             let error = train_epoch(&network, &mut params, &mut grads, plan, batches, false).unwrap_err();
             assert!(error.to_string().starts_with(what), "{error}");
             assert_eq!(params, before);
@@ -398,19 +394,13 @@ mod tests {
         let x: Vec<f32> = (0..150 * 400).map(|_| rng.uniform_f32()).collect();
         let labels: Vec<i32> = (0..150).map(|i| i % 3).collect();
         let order: Vec<u32> = (0..150).collect();
-        let scalars: Vec<f64> = (0..3).flat_map(|_| (0..4).flat_map(|_| sgd_scalars(0.1))).collect();
+        let scalars = sgd_steps(0.1, 3);
         let train = || {
             let (mut params, mut grads) = (initial.clone(), vec![0.0f32; initial.len()]);
-            let plan = StepPlan {
-                rule: rule_index("sgd").unwrap(),
-                slots: &[0, 1, 2, 3],
-                state: vec![vec![], vec![], vec![], vec![]],
-                scalars: &scalars,
-                scalar_counts: &[7, 7, 7, 7],
-            };
-            let batches =
-                Batches { x: &x, targets: Targets::Labels(&labels), order: &order, batch_size: 64, first: 0, count: 3 };
-            let outcome = train_epoch(&network, &mut params, &mut grads, plan, batches, true).unwrap();
+            let plan = sgd_plan(&[0, 1, 2, 3], &scalars, &[7; 4]);
+            let outcome =
+                train_epoch(&network, &mut params, &mut grads, plan, batches(&x, &labels, &order, 64, 3), true)
+                    .unwrap();
             (params, outcome.losses)
         };
         let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
