@@ -15,15 +15,6 @@ async function main(): Promise<void> {
   const server = new TrainingServer({ learner, metrics: new Metrics(), maxBodyBytes: config.maxBodyBytes })
   const port = await server.listen(config.port, HOST)
   const event = (name: string, fields: object) => console.log(JSON.stringify({ event: name, ...fields }))
-  const backend = learner.model.backend
-  event('listening', {
-    host: HOST,
-    port,
-    backend,
-    sizes: config.sizes,
-    // The JS backend trains on the event loop: it has no training threads to set.
-    ...(backend === 'native' ? { trainThreads: config.trainThreads ?? 'one per core' } : {}),
-  })
 
   let stopping = false
   const stop = async (signal: NodeJS.Signals) => {
@@ -34,8 +25,19 @@ async function main(): Promise<void> {
     event('stopped', { signal, steps, samples: rows })
     process.exit(0)
   }
+  // Before the `listening` line: a supervisor may signal as soon as it reads it.
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+
+  const backend = learner.model.backend
+  event('listening', {
+    host: HOST,
+    port,
+    backend,
+    sizes: config.sizes,
+    // The JS backend trains on the event loop: it has no training threads to set.
+    ...(backend === 'native' ? { trainThreads: config.trainThreads ?? 'one per core' } : {}),
+  })
 }
 
 main().catch((error: unknown) => {
