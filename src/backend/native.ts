@@ -84,9 +84,79 @@ export function ruleIndex(a: Addon, rule: string): number {
   return index
 }
 
-function isF32(tensors: readonly FloatArray[] | FloatArray): boolean {
-  const first = Array.isArray(tensors) ? tensors[0] : tensors
-  return first instanceof Float32Array
+/**
+ * The addon's exports for one element type, typed over either buffer kind: every export comes
+ * as a pair (`stepF32` / `stepF64`, …), and `typedExports` picks the pair's member once, so no
+ * caller mirrors a call per dtype.
+ */
+export interface TypedExports {
+  step(rule: number, tensors: FloatArray[], layout: Uint32Array, scalars: Float64Array): void
+  firstNonFinite(tensors: FloatArray[]): number
+  normParts(part: NormPart, tensors: FloatArray[], out: Float64Array): void
+  scale(tensors: FloatArray[], coefficient: number): void
+  predict(network: Uint32Array, params: FloatArray, x: FloatArray): FloatArray
+  lossAndGrad(
+    network: Uint32Array,
+    params: FloatArray,
+    grads: FloatArray,
+    x: FloatArray,
+    labels: Int32Array,
+    values: FloatArray,
+  ): number
+  evaluate(
+    network: Uint32Array,
+    params: FloatArray,
+    x: FloatArray,
+    labels: Int32Array,
+    values: FloatArray,
+  ): { loss: number; hits: number }
+  trainEpoch(
+    network: Uint32Array,
+    params: FloatArray,
+    grads: FloatArray,
+    rule: number,
+    state: FloatArray[],
+    slots: Uint32Array,
+    scalars: Float64Array,
+    x: FloatArray,
+    labels: Int32Array,
+    values: FloatArray,
+    order: Uint32Array,
+    batches: Uint32Array,
+  ): { losses: Float64Array; steps: number; nonFinite: number }
+}
+
+const typedCache = new WeakMap<Addon, { f32: TypedExports; f64: TypedExports }>()
+
+/** The exports for the element type of `like` (a buffer, or the first of a list). */
+export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[]): TypedExports {
+  let pair = typedCache.get(a)
+  if (pair === undefined) {
+    const f32 = {
+      step: a.stepF32,
+      firstNonFinite: a.firstNonFiniteF32,
+      normParts: a.normPartsF32,
+      scale: a.scaleF32,
+      predict: a.predictF32,
+      lossAndGrad: a.lossAndGradF32,
+      evaluate: a.evaluateF32,
+      trainEpoch: a.trainEpochF32,
+    }
+    const f64 = {
+      step: a.stepF64,
+      firstNonFinite: a.firstNonFiniteF64,
+      normParts: a.normPartsF64,
+      scale: a.scaleF64,
+      predict: a.predictF64,
+      lossAndGrad: a.lossAndGradF64,
+      evaluate: a.evaluateF64,
+      trainEpoch: a.trainEpochF64,
+    }
+    pair = { f32: f32 as unknown as TypedExports, f64: f64 as unknown as TypedExports }
+    typedCache.set(a, pair)
+  }
+  const first = Array.isArray(like) ? like[0] : like
+  return first instanceof Float32Array ? pair.f32 : pair.f64
 }
 
 /** Packs every parameter of a step into one call: [param, grad, ...state] per entry. */
@@ -114,37 +184,21 @@ export function nativeBackend(a: Addon): Backend {
       if (entries.length === 0) return
       const index = ruleIndex(a, rule)
       const { tensors, layout, scalars } = pack(entries)
-      callNative(() =>
-        isF32(entries[0]?.param as FloatArray)
-          ? a.stepF32(index, tensors as Float32Array[], layout, scalars)
-          : a.stepF64(index, tensors as Float64Array[], layout, scalars),
-      )
+      callNative(() => typedExports(a, tensors).step(index, tensors, layout, scalars))
     },
     firstNonFinite(tensors) {
       if (tensors.length === 0) return -1
-      return callNative(() =>
-        isF32(tensors as FloatArray[])
-          ? a.firstNonFiniteF32(tensors as Float32Array[])
-          : a.firstNonFiniteF64(tensors as Float64Array[]),
-      )
+      return callNative(() => typedExports(a, tensors).firstNonFinite(tensors as FloatArray[]))
     },
     normParts(part: NormPart, tensors) {
       const out = new Float64Array(tensors.length)
       if (tensors.length === 0) return out
-      callNative(() =>
-        isF32(tensors as FloatArray[])
-          ? a.normPartsF32(part, tensors as Float32Array[], out)
-          : a.normPartsF64(part, tensors as Float64Array[], out),
-      )
+      callNative(() => typedExports(a, tensors).normParts(part, tensors as FloatArray[], out))
       return out
     },
     scale(tensors, coefficient) {
       if (tensors.length === 0) return
-      callNative(() =>
-        isF32(tensors as FloatArray[])
-          ? a.scaleF32(tensors as Float32Array[], coefficient)
-          : a.scaleF64(tensors as Float64Array[], coefficient),
-      )
+      callNative(() => typedExports(a, tensors).scale(tensors as FloatArray[], coefficient))
     },
   }
 }
