@@ -24,17 +24,15 @@ function retryAfterSeconds({ trainer }: Learner, rowsPerBatch: number): number {
   return Math.max(1, Math.ceil(((queued + 1) * rowsPerBatch) / samplesPerSecond))
 }
 
-/** 429 when `queueLimit` batches already wait behind the one training. */
-function checkRoom(learner: Learner, where: string, rowsPerBatch: number): void {
+/** The 429 for a full queue, with the seconds to wait. */
+function queueFull(learner: Learner, where: string, rowsPerBatch: number): HttpError {
+  const retry = retryAfterSeconds(learner, rowsPerBatch)
   const waiting = Math.max(0, learner.trainer.pending - 1)
-  if (learner.trainer.pending > 0 && waiting >= learner.queueLimit) {
-    const retry = retryAfterSeconds(learner, rowsPerBatch)
-    throw new HttpError(
-      429,
-      `${where}: the training queue is full (${waiting} batches waiting); retry in ${retry} s`,
-      { 'Retry-After': String(retry) },
-    )
-  }
+  return new HttpError(
+    429,
+    `${where}: the training queue is full (${waiting} batches waiting); retry in ${retry} s`,
+    { 'Retry-After': String(retry) },
+  )
 }
 
 let lastRows = 256
@@ -45,7 +43,8 @@ let lastRows = 256
  */
 async function train(request: IncomingMessage, { learner, maxBodyBytes }: Context): Promise<TrainResult> {
   const where = 'POST /train'
-  checkRoom(learner, where, lastRows) // refuse before reading a body that could not be queued
+  // Refuse before reading a body that could not be queued.
+  if (learner.trainer.full) throw queueFull(learner, where, lastRows)
   const body = await readBody(where, request, maxBodyBytes)
   const binary = isBinary(request.headers['content-type'])
   try {
@@ -56,7 +55,7 @@ async function train(request: IncomingMessage, { learner, maxBodyBytes }: Contex
     if (error instanceof TypeError || error instanceof RangeError)
       throw badRequest(`${where}: ${error.message.replace(/^Trainer\.\w+: /, '')}`)
     if (error instanceof DescentError && error.code === 'DESCENT_QUEUE_FULL')
-      checkRoom(learner, where, lastRows)
+      throw queueFull(learner, where, lastRows)
     if (error instanceof DescentError && error.code === 'DESCENT_CLOSED')
       throw new HttpError(503, `${where}: the server is shutting down; the batch was not applied`)
     throw error

@@ -143,7 +143,11 @@ export function resolveFitOptions(
 }
 
 /** The model tensor index of each of the optimizer's parameters; throws unless they are exactly the model's. */
-function checkOwnership(where: string, optimizer: AnyOptimizer, parameters: readonly Parameter[]): number[] {
+export function checkOwnership(
+  where: string,
+  optimizer: AnyOptimizer,
+  parameters: readonly Parameter[],
+): number[] {
   const index = new Map(parameters.map((p, i) => [p, i]))
   const held = optimizer.paramGroups.flatMap((g) => g.params)
   const slots = held.map((p, i) => {

@@ -9,7 +9,7 @@ import { type Tensor, tensor } from '../tensor.js'
 import { checkOneOf } from '../validate.js'
 import { checkInputs, checkTargets } from './check-data.js'
 import type { Engine, TrainingSession } from './engine.js'
-import { type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
+import { checkOwnership, type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
 import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from './fit-async.js'
 import { initialParameters } from './init.js'
 import { jsEngine } from './js/engine.js'
@@ -95,11 +95,6 @@ export abstract class Model {
     return this.#training || this.#trainer !== undefined
   }
 
-  /** The open trainer of this model, if any. */
-  get openTrainer(): Trainer | undefined {
-    return this.#trainer
-  }
-
   /**
    * Opens a persistent training session (see `Trainer` and docs/trainer.md): batches are queued
    * with `train`, `trainBuffer` or `trainJson` and trained in order off the event loop (on the
@@ -120,12 +115,6 @@ export abstract class Model {
     const network = this.#network
     const dtype = this.dtype
     const buffers = this.#buffers
-    const owner = (o: unknown) => {
-      const index = new Map(this.#parameters.map((p, i) => [p, i]))
-      return (o as { paramGroups: { params: Parameter[] }[] }).paramGroups
-        .flatMap((g) => g.params)
-        .map((p) => index.get(p) as number)
-    }
     const host: TrainerHost = {
       where,
       inputs: network.inputs,
@@ -156,7 +145,7 @@ export abstract class Model {
               network,
               this.#params,
               this.#grads,
-              owner(settings.optimizer),
+              checkOwnership(where, settings.optimizer, this.#parameters),
               settings,
               onEvent,
             )

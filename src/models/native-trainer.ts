@@ -1,6 +1,5 @@
 import type { TrainerEvent as NativeEvent } from '../../native/index.js'
 import { type addon, callNative } from '../backend/native.js'
-import { DescentError } from '../errors.js'
 import type { FloatArray } from '../parameter.js'
 import { targetArgs } from './native-args.js'
 import type { NetworkSpec } from './network.js'
@@ -126,9 +125,4 @@ export function nativeTrainerCore(
     close: () => native.close(),
     debugFailNextBatch: () => native.debugPanicNextBatch(),
   }
-}
-
-/** Thrown when a native trainer is asked for on a machine without the addon. */
-export function noNativeTrainer(): DescentError {
-  return new DescentError('DESCENT_NO_NATIVE', 'the native addon did not load; use backend: "js"')
 }

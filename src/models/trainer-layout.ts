@@ -26,11 +26,12 @@ export function trainerLayout(optimizer: AnyOptimizer): TrainerLayout {
     stateCounts,
     scalarCounts,
     check(plan) {
+      const planned = plan.state.flat()
       const same =
         plan.rule === probe.rule &&
         plan.scalarCounts.every((n, i) => n === scalarCounts[i]) &&
-        plan.state.flat().every((t, i) => t === state[i]) &&
-        plan.state.flat().length === state.length
+        planned.length === state.length &&
+        planned.every((t, i) => t === state[i])
       if (!same)
         throw new TypeError(
           `Trainer: the optimizer's state layout changed while the trainer is open (an option such as amsgrad was changed); close the trainer first`,

@@ -198,7 +198,7 @@ export class Trainer {
 
   /** @internal Use `model.trainer(options)`. */
   constructor(host: TrainerHost, options: TrainerOptions, parameters: readonly unknown[], model: object) {
-    const where = `${host.where}`
+    const where = host.where
     checkPlainObject(where, 'options', options)
     rejectUnknownKeys(where, options, KEYS)
     const optimizer = options.optimizer
@@ -256,6 +256,14 @@ export class Trainer {
     return n
   }
 
+  /**
+   * Whether `queueLimit` batches already wait behind the one training, so that `train` would
+   * refuse now (a server can answer 429 before reading a body).
+   */
+  get full(): boolean {
+    return this.pending > this.#queueLimit
+  }
+
   /** The optimizer this trainer steps. */
   get optimizer(): AnyOptimizer {
     return this.#planner.optimizer
@@ -303,8 +311,7 @@ export class Trainer {
    * the training side finished (at most one batch behind it). Never waits for a step.
    */
   predict(x: Tensor): Tensor<FloatArray> {
-    const where = this.#name('predict')
-    this.#checkUsable(where)
+    this.#checkUsable()
     const { x: data, rows } = this.#host.checkInputs(x)
     const out =
       data instanceof Float32Array
@@ -316,8 +323,7 @@ export class Trainer {
 
   /** Loss (and accuracy, for softmax models) over `x`, `y` from the latest published weights. */
   evaluate(x: Tensor, y: Tensor): { loss: number; accuracy?: number } {
-    const where = this.#name('evaluate')
-    this.#checkUsable(where)
+    this.#checkUsable()
     const { x: data, targets, rows } = this.#host.checkEvaluate(x, y)
     const { loss, hits } = this.#core.evaluate(data, targets)
     return this.#host.softmax ? { loss, accuracy: hits / rows } : { loss }
@@ -350,7 +356,8 @@ export class Trainer {
    */
   schedulerStep(metric: number): void {
     const where = this.#name('schedulerStep')
-    this.#checkUsable(where)
+    this.#checkUsable()
+    if (this.#state !== 'open') throw new DescentError('DESCENT_CLOSED', `${where}: the trainer is closed`)
     if (!(this.#scheduler instanceof ReduceLROnPlateau))
       throw new TypeError(
         `${where}: the trainer's scheduler must be a ReduceLROnPlateau (an LRScheduler is stepped by the trainer itself)`,
@@ -476,10 +483,9 @@ export class Trainer {
     return `Trainer.${method}`
   }
 
-  #checkUsable(where: string): void {
+  /** Throws the failure of a failed trainer (predictions still work after a close). */
+  #checkUsable(): void {
     if (this.#state === 'failed') throw this.#failure as Error
-    if (this.#state !== 'open' && where.endsWith('schedulerStep'))
-      throw new DescentError('DESCENT_CLOSED', `${where}: the trainer is closed`)
   }
 
   #submit(method: string, prepare: (id: number) => () => void): Promise<TrainResult> {
@@ -487,12 +493,11 @@ export class Trainer {
     if (this.#state === 'failed') return Promise.reject(this.#failure)
     if (this.#state !== 'open')
       return Promise.reject(new DescentError('DESCENT_CLOSED', `${where}: the trainer is closed`))
-    const pending = this.pending
-    if (pending > this.#queueLimit)
+    if (this.full)
       return Promise.reject(
         new DescentError(
           'DESCENT_QUEUE_FULL',
-          `${where}: the queue is full (${pending} batches pending, queueLimit ${this.#queueLimit}); retry when one has trained`,
+          `${where}: the queue is full (${this.pending} batches pending, queueLimit ${this.#queueLimit}); retry when one has trained`,
         ),
       )
     const id = this.#nextId++

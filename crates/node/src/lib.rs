@@ -5,6 +5,7 @@
 pub mod checkpoint;
 pub mod data;
 mod errors;
+mod hold;
 mod layout;
 pub mod models;
 mod trainer;

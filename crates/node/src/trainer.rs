@@ -106,27 +106,6 @@ fn usizes(values: &[u32]) -> Vec<usize> {
     values.iter().map(|&v| v as usize).collect()
 }
 
-/// Refs or unrefs the threadsafe function (shared with the threads, so not through `&mut`).
-fn hold(events: &Events, env: Env, active: bool) -> Result<()> {
-    let raw = events.handle.get_raw();
-    // SAFETY: called on Node's thread with its env; the function lives as long as `events`.
-    let status = unsafe {
-        if active {
-            napi::sys::napi_ref_threadsafe_function(env.raw(), raw)
-        } else {
-            napi::sys::napi_unref_threadsafe_function(env.raw(), raw)
-        }
-    };
-    if status == napi::sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(napi::Error::new(
-            Status::GenericFailure,
-            format!("could not (un)ref the trainer's events: status {status}"),
-        ))
-    }
-}
-
 macro_rules! trainer_class {
     ($class:ident, $t:ty, $slice:ident) => {
         /// A persistent native trainer over buffers of this element type (see `src/models/trainer.ts`).
@@ -296,7 +275,7 @@ macro_rules! trainer_class {
             /// Keeps Node's event loop alive (true) while work is pending, or lets it exit (false).
             #[napi]
             pub fn hold(&self, env: Env, active: bool) -> Result<()> {
-                hold(&self.events, env, active)
+                crate::hold::hold(&self.events.handle, env, active, "the trainer's events")
             }
 
             /// Lets the trainer's threads end once the queue is empty; later calls fail.

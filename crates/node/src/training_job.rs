@@ -139,24 +139,6 @@ impl<T: Element + Default + Send + 'static> Job<T> {
         Ok(())
     }
 
-    /// Refs (while a run is in flight) or unrefs the threadsafe function.
-    fn hold(&self, env: Env, active: bool) -> Result<()> {
-        let raw = self.report.handle.get_raw();
-        // SAFETY: called on Node's thread with its env; the function lives as long as `report`.
-        let status = unsafe {
-            if active {
-                napi::sys::napi_ref_threadsafe_function(env.raw(), raw)
-            } else {
-                napi::sys::napi_unref_threadsafe_function(env.raw(), raw)
-            }
-        };
-        if status == napi::sys::Status::napi_ok {
-            Ok(())
-        } else {
-            Err(state_error(&format!("could not (un)ref the job's reports: status {status}")))
-        }
-    }
-
     /// The staged buffers, when no run is in flight and the thread did not panic.
     fn idle_staging(&self, action: &str) -> Result<MutexGuard<'_, Staging<T>>> {
         if self.shared.busy.load(Ordering::Acquire) {
@@ -314,7 +296,7 @@ macro_rules! job_class {
             /// Keeps Node alive (true, while a run is in flight) or lets it exit (false).
             #[napi]
             pub fn hold(&self, env: Env, active: bool) -> Result<()> {
-                self.0.hold(env, active)
+                crate::hold::hold(&self.0.report.handle, env, active, "the job's reports")
             }
 
             /// Copies the parameters, gradients and optimizer state in and starts training a range of

@@ -12,7 +12,7 @@ import { trainEpoch } from './train.js'
 export const SLICE_MS = 4
 
 /** Steps `offset…` of `plan`, as a plan of its own for `trainEpoch`. */
-function tail(plan: StepPlan, offset: number): StepPlan {
+export function tail(plan: StepPlan, offset: number): StepPlan {
   return {
     ...plan,
     scalars: plan.scalars.subarray(offset * plan.stride),

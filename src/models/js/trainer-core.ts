@@ -5,7 +5,7 @@ import type { PlannedRun, TrainerCore, TrainerEvent } from '../trainer-core.js'
 import { trainerLayout } from '../trainer-layout.js'
 import { checkTensorBody, type ParsedBody, parseBinaryBody, parseJsonBody } from './body.js'
 import { evaluate, predict } from './network.js'
-import { SLICE_MS } from './session.js'
+import { SLICE_MS, tail } from './session.js'
 import { trainEpoch } from './train.js'
 
 interface Accepted {
@@ -49,15 +49,12 @@ export function jsTrainerCore(
   let scheduled = false
   let failed = false
   let msPerStep = 0
-  const order: Uint32Array[] = []
+  /** Row order 0, 1, 2, …, grown to the largest body so far. */
+  let order = new Uint32Array(0)
 
   const identity = (rows: number) => {
-    let o = order[0]
-    if (o === undefined || o.length < rows) {
-      o = Uint32Array.from({ length: rows }, (_, i) => i)
-      order[0] = o
-    }
-    return o.subarray(0, rows)
+    if (order.length < rows) order = Uint32Array.from({ length: rows }, (_, i) => i)
+    return order.subarray(0, rows)
   }
 
   const intake = (id: number, parse: () => ParsedBody) =>
@@ -222,13 +219,4 @@ export function jsTrainerCore(
 
 function batchItem(run: PlannedRun, body: Accepted): BatchItem {
   return { kind: 'batch', run, body, losses: [], steps: 0 }
-}
-
-/** Steps `offset…` of a plan, as a plan of its own. */
-function tail(plan: PlannedRun['plan'], offset: number): PlannedRun['plan'] {
-  return {
-    ...plan,
-    scalars: plan.scalars.subarray(offset * plan.stride),
-    entries: (k) => plan.entries(offset + k),
-  }
 }

@@ -327,11 +327,6 @@ impl<T: Element + Default> OnlineTrainer<T> {
         Arc::clone(&lock(&self.shared.published))
     }
 
-    /// The network's outputs for `x` from the latest published weights.
-    pub fn predict(&self, x: &[T]) -> Result<Vec<T>, CoreError> {
-        self.predict_with(&self.snapshot(), x)
-    }
-
     /// The network's outputs for `x` from `snapshot`'s weights.
     pub fn predict_with(&self, snapshot: &Snapshot<T>, x: &[T]) -> Result<Vec<T>, CoreError> {
         mlp::predict(&self.shared.network, &snapshot.params, x)
