@@ -32,3 +32,50 @@ test('no rule reads a per-step scalar by its position', (t) => {
     t.deepEqual(code.match(/\bs\[\d+\]|scalars\[\d+\]|flag\(\d+\)/g) ?? [], [], file)
   }
 })
+
+test('every optimizer class is registered under the name its state dicts carry', (t) => {
+  const { OPTIMIZERS, Parameter } = require('../src/index.js') as typeof import('../src/index.js')
+  for (const [key, Optimizer] of Object.entries(OPTIMIZERS)) {
+    const optimizer = new Optimizer([new Parameter(new Float32Array(4), [2, 2])], { backend: 'js' })
+    t.is(Optimizer.key, key)
+    t.is(optimizer.stateDict().optimizer, key)
+  }
+})
+
+test('the bench and trajectory tables come from the registry and build every optimizer they list', (t) => {
+  const { OPTIMIZER_ENTRIES, Parameter } = require('../src/index.js') as typeof import('../src/index.js')
+  const { BENCH_OPTIMIZERS } =
+    require('../src/bench/optimizers.js') as typeof import('../src/bench/optimizers.js')
+  const { PATH_OPTIMIZERS } =
+    require('../src/trajectories/presets.js') as typeof import('../src/trajectories/presets.js')
+  const { TEST_FUNCTIONS } =
+    require('../src/trajectories/functions.js') as typeof import('../src/trajectories/functions.js')
+  const params = () => [new Parameter(new Float64Array(2), [2])]
+  t.deepEqual(
+    Object.keys(BENCH_OPTIMIZERS),
+    Object.keys(OPTIMIZER_ENTRIES).filter((k) => OPTIMIZER_ENTRIES[k]?.bench),
+  )
+  t.deepEqual(
+    Object.keys(PATH_OPTIMIZERS),
+    Object.keys(OPTIMIZER_ENTRIES).filter((k) => OPTIMIZER_ENTRIES[k]?.path),
+  )
+  // Presets keep their options: Momentum is SGD with momentum 0.9 in both tables.
+  const momentum = BENCH_OPTIMIZERS.momentum?.create(params(), 'js')
+  t.is(momentum?.paramGroups[0]?.lr, 0.01)
+  t.is((momentum?.paramGroups[0] as unknown as { momentum: number }).momentum, 0.9)
+  for (const [key, b] of Object.entries(BENCH_OPTIMIZERS)) {
+    t.is(
+      b.create(params(), 'js').paramGroups[0]?.lr as number,
+      OPTIMIZER_ENTRIES[key]?.bench?.lr as number,
+      key,
+    )
+  }
+  for (const fn of TEST_FUNCTIONS) {
+    for (const [key, p] of Object.entries(PATH_OPTIMIZERS)) {
+      const optimizer = p.create(params(), fn)
+      t.true(p.settings(fn).startsWith(`lr ${optimizer.paramGroups[0]?.lr}`), key)
+    }
+  }
+  const nesterov = PATH_OPTIMIZERS.nesterov?.create(params(), TEST_FUNCTIONS[0] as never)
+  t.like(nesterov?.paramGroups[0], { momentum: 0.9, nesterov: true })
+})

@@ -23,6 +23,7 @@ export { Adam, type AdamOptions, adamRule } from './optim/adam.js'
 export { Adamax, type AdamaxOptions, adamaxRule } from './optim/adamax.js'
 export { AdamW, type AdamWOptions } from './optim/adamw.js'
 export { type ClipGradNormOptions, clipGradNorm } from './optim/clip-grad-norm.js'
+export { type OptimizerClass, optimizerClass } from './optim/define.js'
 export { LAMB, type LAMBOptions, Lamb, lambRule } from './optim/lamb.js'
 export { Lion, type LionOptions, lionRule } from './optim/lion.js'
 export { NAdam, type NAdamOptions, nadamRule } from './optim/nadam.js'
@@ -37,7 +38,15 @@ export {
   type StepPlan,
 } from './optim/optimizer.js'
 export { RAdam, type RAdamOptions, radamRule } from './optim/radam.js'
-export { OPTIMIZERS, RULES } from './optim/registry.js'
+export {
+  OPTIMIZER_ENTRIES,
+  OPTIMIZERS,
+  type OptimizerConstructor,
+  type OptimizerEntry,
+  type PathRates,
+  RULES,
+  type TfjsEquivalent,
+} from './optim/registry.js'
 export { RMSprop, type RMSpropOptions, rmspropRule } from './optim/rmsprop.js'
 export type { Plan, RuleDefinition, ScalarState, StateTensorSpec } from './optim/rule.js'
 export { SGD, type SGDOptions } from './optim/sgd.js'

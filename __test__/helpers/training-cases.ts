@@ -31,7 +31,7 @@ export interface TrainingCase {
 
 const SHAPES = [[4, 3], [3], [2, 2, 5]] as const
 
-export const TRAINING_CASES: readonly TrainingCase[] = [
+const CHOSEN_CASES: readonly TrainingCase[] = [
   {
     name: 'sgd',
     dtype: 'float32',
@@ -95,6 +95,14 @@ export const TRAINING_CASES: readonly TrainingCase[] = [
   { name: 'lamb', dtype: 'float64', optimizer: 'lamb', options: { lr: 0.01, weightDecay: 0.01 } },
   { name: 'adafactor', dtype: 'float32', optimizer: 'adafactor', options: { lr: 0.01 } },
   { name: 'adafactorHf', dtype: 'float32', optimizer: 'adafactorHf', options: { beta1: 0.9 } },
+]
+
+/** The chosen cases, and every other registered optimizer with its defaults (a new rule is covered at once). */
+export const TRAINING_CASES: readonly TrainingCase[] = [
+  ...CHOSEN_CASES,
+  ...Object.keys(OPTIMIZERS)
+    .filter((key) => !CHOSEN_CASES.some((c) => c.optimizer === key))
+    .map((key): TrainingCase => ({ name: key, dtype: 'float32', optimizer: key, options: {} })),
 ]
 
 /** A run of one case: its parameters (a "model" holding them), optimizer and scheduler. */

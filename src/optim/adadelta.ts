@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkLearningRate, checkNonNegative, checkUnitInterval } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -88,11 +88,4 @@ export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
 }
 
 /** Adadelta, with L2 weight decay. See `adadeltaRule`. */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdadeltaOptions>>,
-    options: Partial<AdadeltaOptions> & CommonOptions = {},
-  ) {
-    super('adadelta', adadeltaRule, params, options)
-  }
-}
+export class Adadelta extends optimizerClass('adadelta', adadeltaRule) {}

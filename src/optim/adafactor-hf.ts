@@ -1,6 +1,6 @@
 import { rms } from '../backend/reduce.js'
 import type { JsKernel } from '../backend/types.js'
-import type { FloatArray, Parameter } from '../parameter.js'
+import type { FloatArray } from '../parameter.js'
 import {
   checkBoolean,
   checkLearningRate,
@@ -20,7 +20,7 @@ import {
   sumOfSquaresOf,
   updateFactors,
 } from './adafactor.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -207,11 +207,4 @@ export const adafactorHFRule: RuleDefinition<AdafactorHFOptions> = {
 }
 
 /** Adafactor with HF transformers' (the paper's) options and numerics. See `adafactorHFRule`. */
-export class AdafactorHF extends Optimizer<AdafactorHFOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdafactorHFOptions>>,
-    options: Partial<AdafactorHFOptions> & CommonOptions = {},
-  ) {
-    super('adafactorHf', adafactorHFRule, params, options)
-  }
-}
+export class AdafactorHF extends optimizerClass('adafactorHf', adafactorHFRule) {}

@@ -3,7 +3,7 @@ import type { JsKernel, Round } from '../backend/types.js'
 import { rangeError, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean, checkFinite, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
 
@@ -245,11 +245,4 @@ export const adafactorRule: RuleDefinition<AdafactorOptions> = {
 }
 
 /** Adafactor: factored second moments, relative step sizes and update clipping. See `adafactorRule`. */
-export class Adafactor extends Optimizer<AdafactorOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdafactorOptions>>,
-    options: Partial<AdafactorOptions> & CommonOptions = {},
-  ) {
-    super('adafactor', adafactorRule, params, options)
-  }
-}
+export class Adafactor extends optimizerClass('adafactor', adafactorRule) {}

@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -79,11 +79,4 @@ export const adagradRule: RuleDefinition<AdagradOptions> = {
 }
 
 /** Adagrad, with lr decay, L2 weight decay and a non-zero initial accumulator. See `adagradRule`. */
-export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdagradOptions>>,
-    options: Partial<AdagradOptions> & CommonOptions = {},
-  ) {
-    super('adagrad', adagradRule, params, options)
-  }
-}
+export class Adagrad extends optimizerClass('adagrad', adagradRule) {}

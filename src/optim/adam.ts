@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkBoolean } from '../validate.js'
+import { optimizerClass } from './define.js'
 import {
   MOMENT_SCALARS,
   momentScalars,
@@ -9,7 +10,6 @@ import {
   updateMoments,
   validateMomentOptions,
 } from './moments.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { type Plan, packScalars, type RuleDefinition, type ScalarState, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/adam.rs: `Scalars`). */
@@ -121,11 +121,4 @@ export const adamRule: RuleDefinition<AdamOptions> = {
 }
 
 /** Adam, with optional AMSGrad, L2 or decoupled weight decay. See `adamRule`. */
-export class Adam extends Optimizer<AdamOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamOptions>>,
-    options: Partial<AdamOptions> & CommonOptions = {},
-  ) {
-    super('adam', adamRule, params, options)
-  }
-}
+export class Adam extends optimizerClass('adam', adamRule) {}

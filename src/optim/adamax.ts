@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -92,11 +92,4 @@ export const adamaxRule: RuleDefinition<AdamaxOptions> = {
 }
 
 /** Adamax, Adam's infinity-norm variant, with L2 weight decay. See `adamaxRule`. */
-export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamaxOptions>>,
-    options: Partial<AdamaxOptions> & CommonOptions = {},
-  ) {
-    super('adamax', adamaxRule, params, options)
-  }
-}
+export class Adamax extends optimizerClass('adamax', adamaxRule) {}

@@ -1,6 +1,5 @@
-import type { Parameter } from '../parameter.js'
 import { type AdamOptions, adamKernel, adamPlan, adamRule, adamStateTensors, validateAdam } from './adam.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import type { RuleDefinition } from './rule.js'
 
 /** AdamW hyperparameters: Adam's, with decoupled weight decay always on (default λ = 1e-2). */
@@ -18,11 +17,4 @@ export const adamwRule: RuleDefinition<AdamWOptions> = {
 }
 
 /** Adam with decoupled weight decay. See `adamwRule`. */
-export class AdamW extends Optimizer<AdamWOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamWOptions>>,
-    options: Partial<AdamWOptions> & CommonOptions = {},
-  ) {
-    super('adamw', adamwRule, params, options)
-  }
-}
+export class AdamW extends optimizerClass('adamw', adamwRule) {}

@@ -2,7 +2,7 @@ import { sumByIndex, sumOfSquares } from '../backend/reduce.js'
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { flip, PRELUDE_SCALARS, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -130,14 +130,7 @@ export const lambRule: RuleDefinition<LAMBOptions> = {
 }
 
 /** LAMB: Adam directions rescaled per tensor by a trust ratio, for large batches. See `lambRule`. */
-export class LAMB extends Optimizer<LAMBOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<LAMBOptions>>,
-    options: Partial<LAMBOptions> & CommonOptions = {},
-  ) {
-    super('lamb', lambRule, params, options)
-  }
-}
+export class LAMB extends optimizerClass('lamb', lambRule) {}
 
 // The same class under the spelling some codebases use (a rename keeps it a class, usable as a type).
 export { LAMB as Lamb }

@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -94,11 +94,4 @@ export const lionRule: RuleDefinition<LionOptions> = {
 }
 
 /** Lion: sign-of-momentum updates with decoupled weight decay. See `lionRule`. */
-export class Lion extends Optimizer<LionOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<LionOptions>>,
-    options: Partial<LionOptions> & CommonOptions = {},
-  ) {
-    super('lion', lionRule, params, options)
-  }
-}
+export class Lion extends optimizerClass('lion', lionRule) {}

@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
-import type { FloatArray, Parameter } from '../parameter.js'
+import type { FloatArray } from '../parameter.js'
 import { checkBoolean, checkNonNegative } from '../validate.js'
+import { optimizerClass } from './define.js'
 import {
   MOMENT_SCALARS,
   momentScalars,
@@ -9,7 +10,6 @@ import {
   updateMoments,
   validateMomentOptions,
 } from './moments.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/nadam.rs: `Scalars`). */
@@ -109,11 +109,4 @@ export const nadamRule: RuleDefinition<NAdamOptions> = {
 }
 
 /** NAdam: Adam with Nesterov momentum and Dozat's momentum schedule. See `nadamRule`. */
-export class NAdam extends Optimizer<NAdamOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<NAdamOptions>>,
-    options: Partial<NAdamOptions> & CommonOptions = {},
-  ) {
-    super('nadam', nadamRule, params, options)
-  }
-}
+export class NAdam extends optimizerClass('nadam', nadamRule) {}

@@ -1,6 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
-import type { FloatArray, Parameter } from '../parameter.js'
+import type { FloatArray } from '../parameter.js'
 import { checkBoolean } from '../validate.js'
+import { optimizerClass } from './define.js'
 import {
   MOMENT_SCALARS,
   momentScalars,
@@ -9,7 +10,6 @@ import {
   updateMoments,
   validateMomentOptions,
 } from './moments.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
 /** The per-step scalars, in the order the kernels read them (crates/core/src/rules/radam.rs: `Scalars`). */
@@ -110,11 +110,4 @@ export const radamRule: RuleDefinition<RAdamOptions> = {
 }
 
 /** RAdam: Adam with a rectified adaptive learning rate (no warmup needed). See `radamRule`. */
-export class RAdam extends Optimizer<RAdamOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<RAdamOptions>>,
-    options: Partial<RAdamOptions> & CommonOptions = {},
-  ) {
-    super('radam', radamRule, params, options)
-  }
-}
+export class RAdam extends optimizerClass('radam', radamRule) {}

@@ -1,57 +1,171 @@
-import { Adadelta, adadeltaRule } from './adadelta.js'
-import { Adafactor, adafactorRule } from './adafactor.js'
-import { AdafactorHF, adafactorHFRule } from './adafactor-hf.js'
-import { Adagrad, adagradRule } from './adagrad.js'
-import { Adam, adamRule } from './adam.js'
-import { Adamax, adamaxRule } from './adamax.js'
+import type { Parameter } from '../parameter.js'
+import { Adadelta } from './adadelta.js'
+import { Adafactor } from './adafactor.js'
+import { AdafactorHF } from './adafactor-hf.js'
+import { Adagrad } from './adagrad.js'
+import { Adam } from './adam.js'
+import { Adamax } from './adamax.js'
 import { AdamW } from './adamw.js'
-import { LAMB, lambRule } from './lamb.js'
-import { Lion, lionRule } from './lion.js'
-import { NAdam, nadamRule } from './nadam.js'
+import type { OptimizerClass } from './define.js'
+import { LAMB } from './lamb.js'
+import { Lion } from './lion.js'
+import { NAdam } from './nadam.js'
 import type { CommonOptions, Optimizer } from './optimizer.js'
-import { RAdam, radamRule } from './radam.js'
-import { RMSprop, rmspropRule } from './rmsprop.js'
+import { RAdam } from './radam.js'
+import { RMSprop } from './rmsprop.js'
 import type { RuleDefinition } from './rule.js'
-import { SGD, sgdRule } from './sgd.js'
-
-/**
- * Every update rule, one line each, in the order of crates/core/src/rules/mod.rs
- * (a test checks that both lists agree).
- */
-export const RULES: readonly RuleDefinition<never>[] = [
-  sgdRule,
-  adamRule,
-  adagradRule,
-  rmspropRule,
-  adamaxRule,
-  adadeltaRule,
-  nadamRule,
-  radamRule,
-  lionRule,
-  lambRule,
-  adafactorRule,
-  adafactorHFRule,
-] as unknown as readonly RuleDefinition<never>[]
+import { SGD } from './sgd.js'
 
 /** A constructor of any optimizer, as the golden tests and benches build them by name. */
-export type OptimizerConstructor = new (
-  params: Iterable<import('../parameter.js').Parameter>,
-  options?: Record<string, unknown> & CommonOptions,
-) => Optimizer<{ lr: number }>
+export interface OptimizerConstructor {
+  new (
+    params: Iterable<Parameter>,
+    options?: Record<string, unknown> & CommonOptions,
+  ): Optimizer<{ lr: number }>
+  readonly key: string
+  readonly rule: RuleDefinition<{ lr: number }>
+}
 
-/** Every optimizer class by its state-dict name, one line each. */
-export const OPTIMIZERS: Readonly<Record<string, OptimizerConstructor>> = {
-  sgd: SGD,
-  adam: Adam,
-  adamw: AdamW,
-  adagrad: Adagrad,
-  rmsprop: RMSprop,
-  adamax: Adamax,
-  adadelta: Adadelta,
-  nadam: NAdam,
-  radam: RAdam,
-  lion: Lion,
-  lamb: LAMB,
-  adafactor: Adafactor,
-  adafactorHf: AdafactorHF,
-} as unknown as Record<string, OptimizerConstructor>
+/** A TensorFlow.js optimizer as data: `tf.train[name](...args)` (the bench's tfjs column). */
+export interface TfjsEquivalent {
+  readonly name: 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adamax' | 'adadelta'
+  readonly args: readonly (number | boolean)[]
+}
+
+/** A test function's learning rates for plain and adaptive methods (trajectories). */
+export interface PathRates {
+  readonly gd: number
+  readonly adaptive: number
+}
+
+/**
+ * One optimizer as every table of descent knows it. An entry is either a class (its key is the
+ * class's state-dict name) or a preset of one (`momentum` is SGD with `momentum: 0.9`).
+ */
+export interface OptimizerEntry {
+  /** Display name in tables and charts, e.g. `Momentum`. */
+  readonly label: string
+  readonly Optimizer: OptimizerConstructor
+  /** Options a preset adds to the class's defaults. */
+  readonly preset?: Readonly<Record<string, unknown>>
+  /** How `descent bench` runs it: its learning rate, what its table says, its tfjs twin. */
+  readonly bench?: { readonly lr: number; readonly settings: string; readonly tfjs?: TfjsEquivalent }
+  /** How `descent trajectories` runs it: its lr from the test function's two, and `options` on top. */
+  readonly path?: {
+    readonly lr: (rates: PathRates) => number
+    readonly options?: Readonly<Record<string, unknown>>
+  }
+}
+
+const entry = (e: OptimizerEntry) => e
+// biome-ignore lint/suspicious/noExplicitAny: a table of optimizers with different option types
+const cls = (C: OptimizerClass<any>) => C as unknown as OptimizerConstructor
+
+/**
+ * Every optimizer and preset, by the name the CLI flags, `OPTIMIZERS` and state dicts use: the
+ * one table the others derive from. The tutorial's optimizers run with its learning rates in the
+ * bench (SGD and Momentum 0.01, Adam and NAdam 1e-3, AdaFactor 1e-2); the others with descent's
+ * (PyTorch's) defaults.
+ */
+export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
+  sgd: entry({
+    label: 'SGD',
+    Optimizer: cls(SGD),
+    bench: { lr: 0.01, settings: 'lr 0.01', tfjs: { name: 'sgd', args: [0.01] } },
+    path: { lr: (r) => r.gd },
+  }),
+  momentum: entry({
+    label: 'Momentum',
+    Optimizer: cls(SGD),
+    preset: { momentum: 0.9 },
+    // PyTorch's momentum (v ← μv + g; θ ← θ − lr·v) and tfjs's agree.
+    bench: { lr: 0.01, settings: 'SGD lr 0.01, momentum 0.9', tfjs: { name: 'momentum', args: [0.01, 0.9] } },
+    path: { lr: (r) => r.gd },
+  }),
+  nesterov: entry({
+    label: 'Nesterov',
+    Optimizer: cls(SGD),
+    preset: { momentum: 0.9, nesterov: true },
+    path: { lr: (r) => r.gd },
+  }),
+  adagrad: entry({
+    label: 'Adagrad',
+    Optimizer: cls(Adagrad),
+    bench: { lr: 1e-2, settings: 'lr 1e-2' },
+    // Adagrad's steps shrink as squared gradients accumulate: a larger lr keeps it comparable.
+    path: { lr: (r) => r.adaptive * 5 },
+  }),
+  rmsprop: entry({
+    label: 'RMSprop',
+    Optimizer: cls(RMSprop),
+    bench: {
+      lr: 1e-2,
+      settings: 'lr 1e-2, alpha 0.99, eps 1e-8',
+      tfjs: { name: 'rmsprop', args: [1e-2, 0.99, 0, 1e-8, false] },
+    },
+    // RMSprop's early steps are about lr/√(1 − alpha) = 10·lr long (no bias correction).
+    path: { lr: (r) => r.adaptive / 5, options: { alpha: 0.99 } },
+  }),
+  adam: entry({
+    label: 'Adam',
+    Optimizer: cls(Adam),
+    bench: {
+      lr: 1e-3,
+      settings: 'lr 1e-3, betas (0.9, 0.999), eps 1e-8',
+      tfjs: { name: 'adam', args: [1e-3, 0.9, 0.999, 1e-8] },
+    },
+    path: { lr: (r) => r.adaptive },
+  }),
+  adamw: entry({
+    label: 'AdamW',
+    Optimizer: cls(AdamW),
+    bench: { lr: 1e-3, settings: 'lr 1e-3, weightDecay 1e-2' },
+  }),
+  nadam: entry({
+    label: 'NAdam',
+    Optimizer: cls(NAdam),
+    bench: { lr: 1e-3, settings: 'lr 1e-3 (the tutorial’s), betas (0.9, 0.999)' },
+    path: { lr: (r) => r.adaptive },
+  }),
+  radam: entry({ label: 'RAdam', Optimizer: cls(RAdam), bench: { lr: 1e-3, settings: 'lr 1e-3' } }),
+  adamax: entry({
+    label: 'Adamax',
+    Optimizer: cls(Adamax),
+    bench: { lr: 2e-3, settings: 'lr 2e-3', tfjs: { name: 'adamax', args: [2e-3, 0.9, 0.999, 1e-8, 0] } },
+  }),
+  adadelta: entry({
+    label: 'Adadelta',
+    Optimizer: cls(Adadelta),
+    bench: { lr: 1, settings: 'lr 1, rho 0.9, eps 1e-6', tfjs: { name: 'adadelta', args: [1, 0.9, 1e-6] } },
+  }),
+  lion: entry({
+    label: 'Lion',
+    Optimizer: cls(Lion),
+    bench: { lr: 1e-4, settings: 'lr 1e-4, weightDecay 1e-3' },
+    // Lion moves every coordinate by exactly ±lr: half the Adam lr keeps its path as long.
+    path: { lr: (r) => r.adaptive / 2, options: { weightDecay: 0 } },
+  }),
+  lamb: entry({ label: 'LAMB', Optimizer: cls(LAMB), bench: { lr: 1e-3, settings: 'lr 1e-3' } }),
+  adafactor: entry({
+    label: 'Adafactor',
+    Optimizer: cls(Adafactor),
+    bench: { lr: 1e-2, settings: 'lr 1e-2, beta2Decay -0.8' },
+  }),
+  adafactorHf: entry({ label: 'AdafactorHF', Optimizer: cls(AdafactorHF) }),
+}
+
+/** Every optimizer class by its state-dict name: the entries that are not presets. */
+export const OPTIMIZERS: Readonly<Record<string, OptimizerConstructor>> = Object.fromEntries(
+  Object.entries(OPTIMIZER_ENTRIES)
+    .filter(([, e]) => e.preset === undefined)
+    .map(([key, e]) => [key, e.Optimizer]),
+)
+
+/** Every update rule once (AdamW runs Adam's); the native side finds each by its name. */
+export const RULES: readonly RuleDefinition<never>[] = (() => {
+  const rules = new Map<string, RuleDefinition<never>>()
+  for (const C of Object.values(OPTIMIZERS)) {
+    if (!rules.has(C.rule.rule)) rules.set(C.rule.rule, C.rule as RuleDefinition<never>)
+  }
+  return [...rules.values()]
+})()

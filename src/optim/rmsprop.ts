@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkLearningRate, checkNonNegative, checkUnitInterval } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, type StateTensorSpec, scalarIndex } from './rule.js'
 
@@ -119,11 +119,4 @@ export const rmspropRule: RuleDefinition<RMSpropOptions> = {
 }
 
 /** RMSprop, with optional momentum, centering and L2 weight decay. See `rmspropRule`. */
-export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<RMSpropOptions>>,
-    options: Partial<RMSpropOptions> & CommonOptions = {},
-  ) {
-    super('rmsprop', rmspropRule, params, options)
-  }
-}
+export class RMSprop extends optimizerClass('rmsprop', rmspropRule) {}

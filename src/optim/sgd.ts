@@ -1,7 +1,7 @@
 import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
-import { type CommonOptions, Optimizer, type ParamGroupInput } from './optimizer.js'
+import { optimizerClass } from './define.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
 
@@ -88,11 +88,4 @@ export const sgdRule: RuleDefinition<SGDOptions> = {
 }
 
 /** Stochastic gradient descent, with optional momentum, Nesterov, dampening and L2 decay. See `sgdRule`. */
-export class SGD extends Optimizer<SGDOptions> {
-  constructor(
-    params: Iterable<Parameter> | Iterable<ParamGroupInput<SGDOptions>>,
-    options: Partial<SGDOptions> & CommonOptions = {},
-  ) {
-    super('sgd', sgdRule, params, options)
-  }
-}
+export class SGD extends optimizerClass('sgd', sgdRule) {}
