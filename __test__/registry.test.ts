@@ -61,8 +61,7 @@ test('the bench and trajectory tables come from the registry and build every opt
   )
   // Presets keep their options: Momentum is SGD with momentum 0.9 in both tables.
   const momentum = BENCH_OPTIMIZERS.momentum?.create(params(), 'js')
-  t.is(momentum?.paramGroups[0]?.lr, 0.01)
-  t.is((momentum?.paramGroups[0] as unknown as { momentum: number }).momentum, 0.9)
+  t.like(momentum?.paramGroups[0], { lr: 0.01, momentum: 0.9 })
   for (const [key, b] of Object.entries(BENCH_OPTIMIZERS)) {
     t.is(
       b.create(params(), 'js').paramGroups[0]?.lr as number,

@@ -104,6 +104,14 @@ export declare class NativeTrainerF64 {
 }
 
 /**
+ * A checked step layout. JS keeps one per parameter set, so a step passes only its tensors
+ * ([param, grad, ...state] per parameter) and scalars.
+ */
+export declare class StepLayout {
+  constructor(spec: StepLayoutSpec)
+}
+
+/**
  * A `fitAsync` training job over buffers of this element type, on its own thread, kept by a
  * model from fit to fit; `onReport(error, report)` is called on Node's thread after each run.
  */
@@ -121,7 +129,7 @@ export declare class TrainingJobF32 {
    * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One
    * run at a time: the next may start once this one reported.
    */
-  run(params: Float32Array, grads: Float32Array, rule: number, state: Array<Float32Array>, slots: Uint32Array, scalars: Float64Array, order: Uint32Array, batches: Uint32Array): void
+  run(params: Float32Array, grads: Float32Array, plan: RunPlan, state: Array<Float32Array>, scalars: Float64Array, order: Uint32Array, batches: BatchRange): void
   /**
    * Copies the last run's parameters, gradients and state back into these buffers (the ones
    * passed to `run`). Fails while a run is in flight or after the thread panicked.
@@ -156,7 +164,7 @@ export declare class TrainingJobF64 {
    * batches on the job's thread; the arguments are those of `trainEpoch` (minus the data). One
    * run at a time: the next may start once this one reported.
    */
-  run(params: Float64Array, grads: Float64Array, rule: number, state: Array<Float64Array>, slots: Uint32Array, scalars: Float64Array, order: Uint32Array, batches: Uint32Array): void
+  run(params: Float64Array, grads: Float64Array, plan: RunPlan, state: Array<Float64Array>, scalars: Float64Array, order: Uint32Array, batches: BatchRange): void
   /**
    * Copies the last run's parameters, gradients and state back into these buffers (the ones
    * passed to `run`). Fails while a run is in flight or after the thread panicked.
@@ -171,6 +179,15 @@ export declare class TrainingJobF64 {
   debugPanicNextRun(): void
   /** Ends the job: its thread exits once the run in flight, if any, has reported. */
   close(): void
+}
+
+/** Which batches of an epoch a run trains. */
+export interface BatchRange {
+  batchSize: number
+  first: number
+  count: number
+  /** Stop at a batch whose gradient holds NaN/±∞ (before its optimizer step). */
+  checkNonFinite: boolean
 }
 
 /** Gaussian blobs around uniformly drawn centers. */
@@ -308,6 +325,17 @@ export declare function ruleNames(): Array<string>
  */
 export declare function ruleScalarNames(): Array<Array<string>>
 
+/**
+ * A training run's optimizer plan: the rule and, per optimizer parameter, the network tensor it
+ * is, its state tensor count (the tensors follow in the run's `state` list) and its scalar count.
+ */
+export interface RunPlan {
+  rule: string
+  slots: Array<number>
+  stateCounts: Array<number>
+  scalarCounts: Array<number>
+}
+
 /** What the training thread reports after each run. */
 export interface RunReport {
   /** Mean loss of each batch whose forward pass ran. */
@@ -359,32 +387,43 @@ export declare function serializeSafetensors(tensors: Array<SafetensorsInput>, m
 export declare function spiralsData(samples: number, classes: number, noise: number, seed: number): LabelledArrays
 
 /**
- * Applies rule `rule` to every parameter in one call. `tensors` holds, per parameter,
- * [param, grad, ...state]; `layout` holds, per parameter, [tensor count, scalar count, rank,
- * ...dims]; `scalars` the per-step scalars of all parameters, concatenated.
+ * Applies `layout`'s rule to every parameter in one call. `tensors` holds, per parameter,
+ * [param, grad, ...state]; `scalars` the per-step scalars of all parameters, concatenated.
  */
-export declare function stepF32(rule: number, tensors: Array<Float32Array>, layout: Uint32Array, scalars: Float64Array): void
+export declare function stepF32(layout: StepLayout, tensors: Array<Float32Array>, scalars: Float64Array): void
 
 /** `stepF32` for Float64Array parameters. */
-export declare function stepF64(rule: number, tensors: Array<Float64Array>, layout: Uint32Array, scalars: Float64Array): void
+export declare function stepF64(layout: StepLayout, tensors: Array<Float64Array>, scalars: Float64Array): void
+
+/** What a step runs: the rule, by its registry name, and each parameter's layout. */
+export interface StepLayoutSpec {
+  rule: string
+  params: Array<StepParamSpec>
+}
+
+/**
+ * One parameter of a step: how many state tensors follow its [param, grad], how many scalars
+ * one step plans for it, and its shape.
+ */
+export interface StepParamSpec {
+  stateCount: number
+  scalarCount: number
+  shape: Array<number>
+}
 
 /**
  * One epoch (or a range of its batches) of training; the suffix names the element type. Per
  * batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
- * scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
- * parameter [network tensor index, state tensor count, scalar count]; `batches` is
- * [batchSize, first batch, batch count, check non-finite (0/1)].
+ * scalars. `state` holds every optimizer parameter's state tensors in order (`plan.stateCounts`).
  */
-export declare function trainEpochF32(network: Uint32Array, params: Float32Array, grads: Float32Array, rule: number, state: Array<Float32Array>, slots: Uint32Array, scalars: Float64Array, x: Float32Array, labels: Int32Array, values: Float32Array, order: Uint32Array, batches: Uint32Array): EpochResult
+export declare function trainEpochF32(network: Uint32Array, params: Float32Array, grads: Float32Array, plan: RunPlan, state: Array<Float32Array>, scalars: Float64Array, x: Float32Array, labels: Int32Array, values: Float32Array, order: Uint32Array, batches: BatchRange): EpochResult
 
 /**
  * One epoch (or a range of its batches) of training; the suffix names the element type. Per
  * batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
- * scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
- * parameter [network tensor index, state tensor count, scalar count]; `batches` is
- * [batchSize, first batch, batch count, check non-finite (0/1)].
+ * scalars. `state` holds every optimizer parameter's state tensors in order (`plan.stateCounts`).
  */
-export declare function trainEpochF64(network: Uint32Array, params: Float64Array, grads: Float64Array, rule: number, state: Array<Float64Array>, slots: Uint32Array, scalars: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array, order: Uint32Array, batches: Uint32Array): EpochResult
+export declare function trainEpochF64(network: Uint32Array, params: Float64Array, grads: Float64Array, plan: RunPlan, state: Array<Float64Array>, scalars: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array, order: Uint32Array, batches: BatchRange): EpochResult
 
 /** One event of a trainer, as TypeScript receives it (`kind` says which fields are set). */
 export interface TrainerEvent {

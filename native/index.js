@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeTrainerF32 = nativeBinding.NativeTrainerF32
 module.exports.NativeTrainerF64 = nativeBinding.NativeTrainerF64
+module.exports.StepLayout = nativeBinding.StepLayout
 module.exports.TrainingJobF32 = nativeBinding.TrainingJobF32
 module.exports.TrainingJobF64 = nativeBinding.TrainingJobF64
 module.exports.blobsData = nativeBinding.blobsData

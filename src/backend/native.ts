@@ -1,8 +1,11 @@
 import { DescentError } from '../errors.js'
 import type { FloatArray } from '../parameter.js'
-import type { Backend, JsKernel, NormPart, StepEntry } from './types.js'
+import type { Backend, JsKernel, NormPart, StepCache, StepEntry } from './types.js'
 
 type Addon = typeof import('../../native/index.js')
+type StepLayout = import('../../native/index.js').StepLayout
+type RunPlan = import('../../native/index.js').RunPlan
+type BatchRange = import('../../native/index.js').BatchRange
 
 /** Why the addon did not load, when it did not. */
 export let nativeLoadError: Error | undefined
@@ -73,24 +76,13 @@ export function callNative<R>(f: () => R): R {
   }
 }
 
-let ruleIndices: Map<string, number> | undefined
-
-/** The registry index of `rule` in the loaded addon (a DescentError if it has no such rule). */
-export function ruleIndex(a: Addon, rule: string): number {
-  ruleIndices ??= new Map(a.ruleNames().map((name, i) => [name, i]))
-  const index = ruleIndices.get(rule)
-  if (index === undefined)
-    throw new DescentError('DESCENT_UNKNOWN_RULE', `the native addon has no rule '${rule}'`)
-  return index
-}
-
 /**
  * The addon's exports for one element type, typed over either buffer kind: every export comes
  * as a pair (`stepF32` / `stepF64`, …), and `typedExports` picks the pair's member once, so no
  * caller mirrors a call per dtype.
  */
 export interface TypedExports {
-  step(rule: number, tensors: FloatArray[], layout: Uint32Array, scalars: Float64Array): void
+  step(layout: StepLayout, tensors: FloatArray[], scalars: Float64Array): void
   firstNonFinite(tensors: FloatArray[]): number
   normParts(part: NormPart, tensors: FloatArray[], out: Float64Array): void
   scale(tensors: FloatArray[], coefficient: number): void
@@ -114,15 +106,14 @@ export interface TypedExports {
     network: Uint32Array,
     params: FloatArray,
     grads: FloatArray,
-    rule: number,
+    plan: RunPlan,
     state: FloatArray[],
-    slots: Uint32Array,
     scalars: Float64Array,
     x: FloatArray,
     labels: Int32Array,
     values: FloatArray,
     order: Uint32Array,
-    batches: Uint32Array,
+    batches: BatchRange,
   ): { losses: Float64Array; steps: number; nonFinite: number }
 }
 
@@ -159,32 +150,73 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
   return first instanceof Float32Array ? pair.f32 : pair.f64
 }
 
-/** Packs every parameter of a step into one call: [param, grad, ...state] per entry. */
-function pack(entries: readonly StepEntry[]): {
-  tensors: FloatArray[]
-  layout: Uint32Array
-  scalars: Float64Array
-} {
-  const tensors: FloatArray[] = []
-  const layout: number[] = []
-  const scalars: number[] = []
+/**
+ * A step's native layout and reused argument buffers, kept in the optimizer's `StepCache` while
+ * its parameters keep their rule, shapes, state and scalar counts.
+ */
+interface NativeStep {
+  readonly rule: string
+  /** Per entry: state count, scalar count, rank, ...dims (what the layout was built from). */
+  readonly signature: readonly number[]
+  readonly layout: StepLayout
+  readonly tensors: FloatArray[]
+  readonly scalars: Float64Array
+}
+
+function matches(step: NativeStep, rule: string, entries: readonly StepEntry[]): boolean {
+  if (step.rule !== rule) return false
+  const sig = step.signature
+  let at = 0
   for (const e of entries) {
-    tensors.push(e.param, e.grad, ...e.state)
-    layout.push(2 + e.state.length, e.scalars.length, e.shape.length, ...e.shape)
-    for (const s of e.scalars) scalars.push(s)
+    if (sig[at] !== e.state.length || sig[at + 1] !== e.scalars.length || sig[at + 2] !== e.shape.length)
+      return false
+    at += 3
+    for (const d of e.shape) if (sig[at++] !== d) return false
   }
-  return { tensors, layout: Uint32Array.from(layout), scalars: Float64Array.from(scalars) }
+  return at === sig.length
+}
+
+function buildStep(a: Addon, rule: string, entries: readonly StepEntry[]): NativeStep {
+  const spec = {
+    rule,
+    params: entries.map((e) => ({
+      stateCount: e.state.length,
+      scalarCount: e.scalars.length,
+      shape: [...e.shape],
+    })),
+  }
+  const layout = callNative(() => new a.StepLayout(spec))
+  const signature = entries.flatMap((e) => [e.state.length, e.scalars.length, e.shape.length, ...e.shape])
+  const scalarCount = entries.reduce((n, e) => n + e.scalars.length, 0)
+  return { rule, signature, layout, tensors: [], scalars: new Float64Array(scalarCount) }
+}
+
+/** The step's layout (from `cache` when the entries still match it), with this step's arguments filled in. */
+function prepareStep(a: Addon, rule: string, entries: readonly StepEntry[], cache: StepCache): NativeStep {
+  let step = cache.native as NativeStep | undefined
+  if (step === undefined || !matches(step, rule, entries)) {
+    step = buildStep(a, rule, entries)
+    cache.native = step
+  }
+  const { tensors, scalars } = step
+  tensors.length = 0
+  let at = 0
+  for (const e of entries) {
+    tensors.push(e.param, e.grad)
+    for (const t of e.state) tensors.push(t)
+    for (const x of e.scalars) scalars[at++] = x
+  }
+  return step
 }
 
 /** Builds the native backend over a loaded addon. */
 export function nativeBackend(a: Addon): Backend {
   return {
     name: 'native',
-    step(rule: string, _kernel: JsKernel, entries: readonly StepEntry[]): void {
+    step(rule: string, _kernel: JsKernel, entries: readonly StepEntry[], cache: StepCache = {}): void {
       if (entries.length === 0) return
-      const index = ruleIndex(a, rule)
-      const { tensors, layout, scalars } = pack(entries)
-      callNative(() => typedExports(a, tensors).step(index, tensors, layout, scalars))
+      const { layout, tensors, scalars } = prepareStep(a, rule, entries, cache)
+      callNative(() => typedExports(a, tensors).step(layout, tensors, scalars))
     },
     firstNonFinite(tensors) {
       if (tensors.length === 0) return -1

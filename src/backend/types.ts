@@ -28,6 +28,11 @@ export interface StepEntry {
   readonly scalars: readonly number[]
 }
 
+/** Where a backend keeps what it derived from one caller's step layout (opaque to the caller). */
+export interface StepCache {
+  native?: unknown
+}
+
 /** Which reduction clipGradNorm needs per tensor; the numbers are the native codes. */
 export const NormPart = { maxAbs: 0, sumAbs: 1, sumSquares: 2 } as const
 export type NormPart = (typeof NormPart)[keyof typeof NormPart]
@@ -35,8 +40,11 @@ export type NormPart = (typeof NormPart)[keyof typeof NormPart]
 /** What an optimizer needs from a backend. Both backends give identical bits. */
 export interface Backend {
   readonly name: BackendName
-  /** Applies a rule to all entries (all of one dtype) in one go. */
-  step(rule: string, kernel: JsKernel, entries: readonly StepEntry[]): void
+  /**
+   * Applies a rule to all entries (all of one dtype) in one go. `cache` is the caller's (one per
+   * optimizer): a backend keeps what it derived from the entries' layout there, for the next step.
+   */
+  step(rule: string, kernel: JsKernel, entries: readonly StepEntry[], cache?: StepCache): void
   /** Index of the first tensor holding NaN or ±Infinity, or -1. */
   firstNonFinite(tensors: readonly FloatArray[]): number
   /** Per-tensor Σ|g|, Σg² or max|g|, in the fixed block order of `reduce.ts`. */

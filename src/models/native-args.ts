@@ -1,10 +1,10 @@
-import { type addon, ruleIndex } from '../backend/native.js'
 import type { StepPlan } from '../optim/optimizer.js'
 import type { FloatArray } from '../parameter.js'
 import type { EpochBatches } from './engine.js'
 import type { Targets } from './network.js'
 
-type Addon = NonNullable<typeof addon>
+type RunPlan = import('../../native/index.js').RunPlan
+type BatchRange = import('../../native/index.js').BatchRange
 
 const noLabels = new Int32Array(0)
 
@@ -14,24 +14,25 @@ export function targetArgs(targets: Targets, params: FloatArray): [Int32Array, F
   return 'labels' in targets ? [targets.labels, empty] : [noLabels, targets.values]
 }
 
-/** A run's plan and batches, packed as `trainEpochF32` and `TrainingJobF32.run` take them. */
+/** A run's plan and batches, as `trainEpochF32` and `TrainingJobF32.run` take them (crates/node/src/layout.rs). */
 export function runArgs(
-  a: Addon,
   plan: StepPlan,
   slots: readonly number[],
   batches: EpochBatches,
-): { rule: number; state: FloatArray[]; slots: Uint32Array; batches: Uint32Array } {
+): { plan: RunPlan; state: FloatArray[]; batches: BatchRange } {
   return {
-    rule: ruleIndex(a, plan.rule),
+    plan: {
+      rule: plan.rule,
+      slots: [...slots],
+      stateCounts: plan.state.map((s) => s.length),
+      scalarCounts: [...plan.scalarCounts],
+    },
     state: plan.state.flat(),
-    // Per optimizer parameter: [network tensor index, state tensor count, scalar count].
-    slots: Uint32Array.from(
-      plan.params.flatMap((_, i) => [
-        slots[i] as number,
-        (plan.state[i] as FloatArray[]).length,
-        plan.scalarCounts[i] as number,
-      ]),
-    ),
-    batches: Uint32Array.of(batches.batchSize, batches.first, batches.count, +batches.checkNonFinite),
+    batches: {
+      batchSize: batches.batchSize,
+      first: batches.first,
+      count: batches.count,
+      checkNonFinite: batches.checkNonFinite,
+    },
   }
 }

@@ -24,21 +24,20 @@ export function nativeEngine(a: Addon): Engine {
     },
     trainEpoch(network, params, grads, plan, slots, x, targets, batches) {
       const [labels, values] = targetArgs(targets, params)
-      const { rule, state, slots: slotLayout, batches: batchArgs } = runArgs(a, plan, slots, batches)
+      const run = runArgs(plan, slots, batches)
       return callNative(() =>
         typedExports(a, params).trainEpoch(
           network.layout,
           params,
           grads,
-          rule,
-          state,
-          slotLayout,
+          run.plan,
+          run.state,
           plan.scalars,
           x,
           labels,
           values,
           batches.order,
-          batchArgs,
+          run.batches,
         ),
       )
     },

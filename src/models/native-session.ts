@@ -1,4 +1,4 @@
-import type { RunReport } from '../../native/index.js'
+import type { BatchRange, RunPlan, RunReport } from '../../native/index.js'
 import { type addon, callNative } from '../backend/native.js'
 import type { FloatArray } from '../parameter.js'
 import type { SessionOutcome, TrainingSession } from './engine.js'
@@ -14,12 +14,11 @@ interface Job {
   run(
     params: FloatArray,
     grads: FloatArray,
-    rule: number,
+    plan: RunPlan,
     state: FloatArray[],
-    slots: Uint32Array,
     scalars: Float64Array,
     order: Uint32Array,
-    batches: Uint32Array,
+    batches: BatchRange,
   ): void
   collect(params: FloatArray, grads: FloatArray, state: FloatArray[]): void
   cancel(): void
@@ -85,18 +84,9 @@ export function nativeSession(a: Addon, network: NetworkSpec, dtype: 'float32' |
     },
     run(params, grads, plan, slots, batches) {
       return new Promise((resolve, reject) => {
-        const args = runArgs(a, plan, slots, batches)
+        const args = runArgs(plan, slots, batches)
         callNative(() =>
-          job.run(
-            params,
-            grads,
-            args.rule,
-            args.state,
-            args.slots,
-            plan.scalars,
-            batches.order,
-            args.batches,
-          ),
+          job.run(params, grads, args.plan, args.state, plan.scalars, batches.order, args.batches),
         )
         job.hold(true)
         pending = { resolve, reject, params, grads, state: args.state }

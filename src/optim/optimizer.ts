@@ -1,5 +1,5 @@
 import { resolveBackend } from '../backend/select.js'
-import type { Backend, BackendName } from '../backend/types.js'
+import type { Backend, BackendName, StepCache } from '../backend/types.js'
 import { DescentError, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkLearningRate, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
@@ -70,6 +70,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   readonly #defaults: O
   readonly #state = new Map<Parameter, ParamState>()
   #checkedGrads: FloatArray[] = []
+  readonly #stepCache: StepCache = {}
   #dtype: DType | undefined
 
   protected constructor(
@@ -209,7 +210,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
       }
     }
     const plan = this.#plan(params, 1)
-    this.backend.step(plan.rule, plan.kernel, plan.entries(0))
+    this.backend.step(plan.rule, plan.kernel, plan.entries(0), this.#stepCache)
     plan.commit(1)
   }
 

@@ -1,40 +1,160 @@
-//! Decodes the flat arguments of `stepF32`/`stepF64` into core `Slot`s.
+//! The named plans that cross N-API: a step's layout (`StepLayout`, built once per parameter set
+//! and reused by every `stepF32`/`stepF64`) and a training run's plan (`RunPlan`, `BatchRange`),
+//! shared by `trainEpoch*` and `TrainingJob*.run`.
 
+use crate::errors::to_js_error;
+use descent_core::nn::train::Batches;
+use descent_core::rules::rule_index;
 use descent_core::{CoreError, Slot};
+use napi::Result;
+use napi_derive::napi;
 
-/// Splits `tensors` and `scalars` per parameter as `layout` says: per parameter
-/// [tensor count, scalar count, rank, ...dims]; tensors are [param, grad, ...state].
-pub fn slots<'a, T>(
-    tensors: Vec<&'a mut [T]>,
-    layout: &'a [u32],
-    scalars: &'a [f64],
-) -> Result<Vec<Slot<'a, T>>, CoreError> {
-    let truncated = || CoreError::invalid("layout", "[tensorCount, scalarCount, rank, ...dims] per parameter");
-    let mut tensors = tensors.into_iter();
-    let mut slots = Vec::new();
-    let (mut at, mut scalar_at) = (0usize, 0usize);
-    while at < layout.len() {
-        let header = layout.get(at..at + 3).ok_or_else(truncated)?;
-        let (tensor_count, scalar_count, rank) = (header[0] as usize, header[1] as usize, header[2] as usize);
-        if tensor_count < 2 {
-            return Err(CoreError::invalid("layout", "at least a parameter and a gradient per parameter"));
+/// One parameter of a step: how many state tensors follow its [param, grad], how many scalars
+/// one step plans for it, and its shape.
+#[napi(object)]
+pub struct StepParamSpec {
+    pub state_count: u32,
+    pub scalar_count: u32,
+    pub shape: Vec<u32>,
+}
+
+/// What a step runs: the rule, by its registry name, and each parameter's layout.
+#[napi(object)]
+pub struct StepLayoutSpec {
+    pub rule: String,
+    pub params: Vec<StepParamSpec>,
+}
+
+struct ParamLayout {
+    state_count: usize,
+    scalar_count: usize,
+    shape: Vec<usize>,
+}
+
+/// A checked step layout. JS keeps one per parameter set, so a step passes only its tensors
+/// ([param, grad, ...state] per parameter) and scalars.
+#[napi]
+pub struct StepLayout {
+    rule: usize,
+    params: Vec<ParamLayout>,
+    tensor_count: usize,
+    scalar_count: usize,
+}
+
+#[napi]
+impl StepLayout {
+    #[napi(constructor)]
+    pub fn new(spec: StepLayoutSpec) -> Result<Self> {
+        let rule = rule_index(&spec.rule).map_err(to_js_error)?;
+        let params: Vec<ParamLayout> = spec
+            .params
+            .into_iter()
+            .map(|p| ParamLayout {
+                state_count: p.state_count as usize,
+                scalar_count: p.scalar_count as usize,
+                shape: p.shape.into_iter().map(|d| d as usize).collect(),
+            })
+            .collect();
+        let tensor_count = params.iter().map(|p| 2 + p.state_count).sum();
+        let scalar_count = params.iter().map(|p| p.scalar_count).sum();
+        Ok(StepLayout { rule, params, tensor_count, scalar_count })
+    }
+}
+
+impl StepLayout {
+    pub fn rule(&self) -> usize {
+        self.rule
+    }
+
+    /// Splits one step's tensors and scalars per parameter.
+    pub fn slots<'a, T>(&'a self, tensors: Vec<&'a mut [T]>, scalars: &'a [f64]) -> Result<Vec<Slot<'a, T>>> {
+        if tensors.len() != self.tensor_count {
+            let expected = format!("{} tensors as the layout lists, got {}", self.tensor_count, tensors.len());
+            return Err(to_js_error(CoreError::invalid("tensors", expected)));
         }
-        let dims = layout.get(at + 3..at + 3 + rank).ok_or_else(truncated)?;
-        at += 3 + rank;
-        let slot_scalars = scalars
-            .get(scalar_at..scalar_at + scalar_count)
-            .ok_or_else(|| CoreError::invalid("scalars", "as many scalars as the layout lists"))?;
-        scalar_at += scalar_count;
-        let mut take =
-            || tensors.next().ok_or_else(|| CoreError::invalid("tensors", "as many tensors as the layout lists"));
-        let param = take()?;
-        let grad: &[T] = take()?;
-        let state = (2..tensor_count).map(|_| take()).collect::<Result<Vec<_>, _>>()?;
-        let shape = dims.iter().map(|&d| d as usize).collect();
-        slots.push(Slot { param, grad, state, shape, scalars: slot_scalars });
+        if scalars.len() != self.scalar_count {
+            let expected = format!("{} scalars as the layout lists, got {}", self.scalar_count, scalars.len());
+            return Err(to_js_error(CoreError::invalid("scalars", expected)));
+        }
+        let mut tensors = tensors.into_iter();
+        let mut scalar_at = 0;
+        let mut slots = Vec::with_capacity(self.params.len());
+        for p in &self.params {
+            let mut take = || tensors.next().expect("counted above");
+            let param = take();
+            let grad: &[T] = take();
+            let state = (0..p.state_count).map(|_| take()).collect();
+            let slot_scalars = &scalars[scalar_at..scalar_at + p.scalar_count];
+            scalar_at += p.scalar_count;
+            slots.push(Slot { param, grad, state, shape: p.shape.clone(), scalars: slot_scalars });
+        }
+        Ok(slots)
     }
-    if tensors.next().is_some() || scalar_at != scalars.len() {
-        return Err(CoreError::invalid("layout", "to account for every tensor and scalar"));
+}
+
+/// A training run's optimizer plan: the rule and, per optimizer parameter, the network tensor it
+/// is, its state tensor count (the tensors follow in the run's `state` list) and its scalar count.
+#[napi(object)]
+pub struct RunPlan {
+    pub rule: String,
+    pub slots: Vec<u32>,
+    pub state_counts: Vec<u32>,
+    pub scalar_counts: Vec<u32>,
+}
+
+/// Which batches of an epoch a run trains.
+#[napi(object)]
+pub struct BatchRange {
+    pub batch_size: u32,
+    pub first: u32,
+    pub count: u32,
+    /// Stop at a batch whose gradient holds NaN/±∞ (before its optimizer step).
+    pub check_non_finite: bool,
+}
+
+/// `RunPlan` checked and in the core's index types.
+pub struct DecodedPlan {
+    pub rule: usize,
+    pub tensor_of: Vec<usize>,
+    pub state_counts: Vec<usize>,
+    pub scalar_counts: Vec<usize>,
+}
+
+impl RunPlan {
+    /// Checks that the per-parameter lists agree and that `state_tensors` is their total.
+    pub fn decode(&self, state_tensors: usize) -> std::result::Result<DecodedPlan, CoreError> {
+        let n = self.slots.len();
+        if self.state_counts.len() != n || self.scalar_counts.len() != n {
+            return Err(CoreError::invalid("plan", "slots, stateCounts and scalarCounts of one length"));
+        }
+        let to_usize = |v: &Vec<u32>| v.iter().map(|&x| x as usize).collect::<Vec<_>>();
+        let state_counts = to_usize(&self.state_counts);
+        if state_counts.iter().sum::<usize>() != state_tensors {
+            return Err(CoreError::invalid("state", "as many tensors as the plan's stateCounts add up to"));
+        }
+        Ok(DecodedPlan {
+            rule: rule_index(&self.rule)?,
+            tensor_of: to_usize(&self.slots),
+            state_counts,
+            scalar_counts: to_usize(&self.scalar_counts),
+        })
     }
-    Ok(slots)
+}
+
+impl BatchRange {
+    pub fn batches<'a, T>(
+        &self,
+        x: &'a [T],
+        targets: descent_core::nn::loss::Targets<'a, T>,
+        order: &'a [u32],
+    ) -> Batches<'a, T> {
+        Batches {
+            x,
+            targets,
+            order,
+            batch_size: self.batch_size as usize,
+            first: self.first as usize,
+            count: self.count as usize,
+        }
+    }
 }

@@ -6,7 +6,7 @@ pub mod checkpoint;
 pub mod data;
 mod errors;
 mod hold;
-mod layout;
+pub mod layout;
 pub mod models;
 mod trainer;
 mod training_job;
@@ -16,7 +16,8 @@ use descent_core::nonfinite::first_non_finite;
 use descent_core::rules::RuleElement;
 use descent_core::{step_slots, RULE_NAMES};
 use errors::{guarded, to_js_error};
-use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint32ArraySlice};
+use layout::StepLayout;
+use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
@@ -54,33 +55,22 @@ fn rayon_threads() -> u32 {
     u32::try_from(descent_core::threads()).unwrap_or(u32::MAX)
 }
 
-fn step<T: RuleElement>(rule: u32, tensors: Vec<&mut [T]>, layout: &[u32], scalars: &[f64]) -> Result<()> {
-    let slots = layout::slots(tensors, layout, scalars).map_err(to_js_error)?;
-    step_slots(rule as usize, slots).map_err(to_js_error)
+fn step<T: RuleElement>(layout: &StepLayout, tensors: Vec<&mut [T]>, scalars: &[f64]) -> Result<()> {
+    let slots = layout.slots(tensors, scalars)?;
+    step_slots(layout.rule(), slots).map_err(to_js_error)
 }
 
-/// Applies rule `rule` to every parameter in one call. `tensors` holds, per parameter,
-/// [param, grad, ...state]; `layout` holds, per parameter, [tensor count, scalar count, rank,
-/// ...dims]; `scalars` the per-step scalars of all parameters, concatenated.
+/// Applies `layout`'s rule to every parameter in one call. `tensors` holds, per parameter,
+/// [param, grad, ...state]; `scalars` the per-step scalars of all parameters, concatenated.
 #[napi]
-pub fn step_f32(
-    rule: u32,
-    mut tensors: Vec<Float32ArraySlice>,
-    layout: Uint32ArraySlice,
-    scalars: Float64ArraySlice,
-) -> Result<()> {
-    guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
+pub fn step_f32(layout: &StepLayout, mut tensors: Vec<Float32ArraySlice>, scalars: Float64ArraySlice) -> Result<()> {
+    guarded(|| step(layout, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &scalars))
 }
 
 /// `stepF32` for Float64Array parameters.
 #[napi]
-pub fn step_f64(
-    rule: u32,
-    mut tensors: Vec<Float64ArraySlice>,
-    layout: Uint32ArraySlice,
-    scalars: Float64ArraySlice,
-) -> Result<()> {
-    guarded(|| step(rule, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &layout, &scalars))
+pub fn step_f64(layout: &StepLayout, mut tensors: Vec<Float64ArraySlice>, scalars: Float64ArraySlice) -> Result<()> {
+    guarded(|| step(layout, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &scalars))
 }
 
 /// Index of the first tensor holding NaN or ±Infinity, or -1.

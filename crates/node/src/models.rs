@@ -4,10 +4,11 @@
 //! gradients arrive as two flat buffers.
 
 use crate::errors::{guarded, to_js_error};
+use crate::layout::{BatchRange, RunPlan};
 use descent_core::nn::dense::{self, Stored};
 use descent_core::nn::loss::{Output, Targets};
 use descent_core::nn::mlp::{self, Network};
-use descent_core::nn::train::{train_epoch, Batches, StepPlan};
+use descent_core::nn::train::{train_epoch, StepPlan};
 use descent_core::nn::Element;
 use descent_core::CoreError;
 use napi::bindgen_prelude::{
@@ -48,53 +49,37 @@ fn usize_of(value: u32) -> usize {
     value as usize
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One epoch's run: the plan's per-parameter state tensors arrive flat in `state`, in order.
+struct Run<'a, T> {
+    plan: &'a RunPlan,
+    state: Vec<&'a mut [T]>,
+    scalars: &'a [f64],
+    order: &'a [u32],
+    batches: &'a BatchRange,
+}
+
 fn epoch<T: Element>(
     layout: &[u32],
     params: &mut [T],
     grads: &mut [T],
-    rule: u32,
-    state: Vec<&mut [T]>,
-    slots: &[u32],
-    scalars: &[f64],
+    run: Run<'_, T>,
     x: &[T],
     labels: &[i32],
     values: &[T],
-    order: &[u32],
-    batches: &[u32],
 ) -> std::result::Result<EpochResult, CoreError> {
     let network = Network::decode(layout)?;
-    let [batch_size, first, count, check] = batches else {
-        return Err(CoreError::invalid("batches", "[batchSize, first, count, checkNonFinite]"));
+    let decoded = run.plan.decode(run.state.len())?;
+    let mut state = run.state.into_iter();
+    let per_slot = decoded.state_counts.iter().map(|&n| state.by_ref().take(n).collect()).collect();
+    let plan = StepPlan {
+        rule: decoded.rule,
+        slots: &decoded.tensor_of,
+        state: per_slot,
+        scalars: run.scalars,
+        scalar_counts: &decoded.scalar_counts,
     };
-    if !slots.len().is_multiple_of(3) {
-        return Err(CoreError::invalid("slots", "[tensor, state count, scalar count] per parameter"));
-    }
-    let tensor_of: Vec<usize> = slots.chunks(3).map(|s| usize_of(s[0])).collect();
-    let scalar_counts: Vec<usize> = slots.chunks(3).map(|s| usize_of(s[2])).collect();
-    let mut state = state.into_iter();
-    let mut per_slot = Vec::with_capacity(tensor_of.len());
-    for s in slots.chunks(3) {
-        let tensors: Vec<&mut [T]> = state.by_ref().take(usize_of(s[1])).collect();
-        if tensors.len() != usize_of(s[1]) {
-            return Err(CoreError::invalid("state", "as many tensors as the slots list"));
-        }
-        per_slot.push(tensors);
-    }
-    if state.next().is_some() {
-        return Err(CoreError::invalid("state", "as many tensors as the slots list"));
-    }
-    let plan =
-        StepPlan { rule: usize_of(rule), slots: &tensor_of, state: per_slot, scalars, scalar_counts: &scalar_counts };
-    let batches = Batches {
-        x,
-        targets: targets(&network, labels, values),
-        order,
-        batch_size: usize_of(*batch_size),
-        first: usize_of(*first),
-        count: usize_of(*count),
-    };
-    let outcome = train_epoch(&network, params, grads, plan, batches, *check != 0)?;
+    let batches = run.batches.batches(x, targets(&network, labels, values), run.order);
+    let outcome = train_epoch(&network, params, grads, plan, batches, run.batches.check_non_finite)?;
     Ok(EpochResult {
         losses: Float64Array::new(outcome.losses),
         steps: outcome.steps as u32,
@@ -106,30 +91,27 @@ macro_rules! bindings {
     ($slice:ident, $array:ident, $train:ident, $predict:ident, $loss_and_grad:ident, $evaluate:ident) => {
         /// One epoch (or a range of its batches) of training; the suffix names the element type. Per
         /// batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
-        /// scalars. `state` holds every parameter's state tensors in order; `slots` per optimizer
-        /// parameter [network tensor index, state tensor count, scalar count]; `batches` is
-        /// [batchSize, first batch, batch count, check non-finite (0/1)].
+        /// scalars. `state` holds every optimizer parameter's state tensors in order (`plan.stateCounts`).
         #[napi]
         #[allow(clippy::too_many_arguments)]
         pub fn $train(
             network: Uint32ArraySlice,
             mut params: $slice,
             mut grads: $slice,
-            rule: u32,
+            plan: RunPlan,
             mut state: Vec<$slice>,
-            slots: Uint32ArraySlice,
             scalars: Float64ArraySlice,
             x: $slice,
             labels: Int32ArraySlice,
             values: $slice,
             order: Uint32ArraySlice,
-            batches: Uint32ArraySlice,
+            batches: BatchRange,
         ) -> Result<EpochResult> {
             guarded(|| {
                 let state = state.iter_mut().map(|s| unsafe { s.as_mut() }).collect();
                 let (params, grads) = unsafe { (params.as_mut(), grads.as_mut()) };
-                epoch(&network, params, grads, rule, state, &slots, &scalars, &x, &labels, &values, &order, &batches)
-                    .map_err(to_js_error)
+                let run = Run { plan: &plan, state, scalars: &scalars, order: &order, batches: &batches };
+                epoch(&network, params, grads, run, &x, &labels, &values).map_err(to_js_error)
             })
         }
 

@@ -16,6 +16,7 @@
 //! the epoch. A panic in the thread is caught and reported as an error; it never aborts Node.
 
 use crate::errors::{panic_error, to_js_error};
+use crate::layout::{BatchRange, RunPlan};
 use crate::models::targets;
 use descent_core::nn::mlp::Network;
 use descent_core::nn::train::{train_epoch_until, Batches, StepPlan};
@@ -156,24 +157,14 @@ impl<T: Element + Default + Send + 'static> Job<T> {
         &self,
         params: &[T],
         grads: &[T],
-        rule: u32,
+        plan: &RunPlan,
         state: &[&[T]],
-        slots: &[u32],
         scalars: &[f64],
         order: &[u32],
-        batches: &[u32],
+        batches: &BatchRange,
     ) -> Result<()> {
         let runs = self.runs.as_ref().ok_or_else(|| state_error("the job is closed"))?;
-        let &[batch_size, first, count, check] = batches else {
-            return Err(to_js_error(CoreError::invalid("batches", "[batchSize, first, count, checkNonFinite]")));
-        };
-        if !slots.len().is_multiple_of(3) {
-            return Err(to_js_error(CoreError::invalid("slots", "[tensor, state count, scalar count] per parameter")));
-        }
-        let state_counts: Vec<usize> = slots.chunks(3).map(|s| s[1] as usize).collect();
-        if state_counts.iter().sum::<usize>() != state.len() {
-            return Err(to_js_error(CoreError::invalid("state", "as many tensors as the slots list")));
-        }
+        let decoded = plan.decode(state.len()).map_err(to_js_error)?;
         let mut staged = self.idle_staging("start a run")?;
         let s = &mut *staged;
         copy_into(&mut s.params, params);
@@ -182,14 +173,12 @@ impl<T: Element + Default + Send + 'static> Job<T> {
         for (target, source) in s.state.iter_mut().zip(state) {
             copy_into(target, source);
         }
-        s.rule = rule as usize;
-        s.tensor_of = slots.chunks(3).map(|s| s[0] as usize).collect();
-        s.state_counts = state_counts;
-        s.scalar_counts = slots.chunks(3).map(|s| s[2] as usize).collect();
+        (s.rule, s.tensor_of, s.state_counts, s.scalar_counts) =
+            (decoded.rule, decoded.tensor_of, decoded.state_counts, decoded.scalar_counts);
         copy_into(&mut s.scalars, scalars);
         copy_into(&mut s.order, order);
         (s.batch_size, s.first, s.count, s.check_non_finite) =
-            (batch_size as usize, first as usize, count as usize, check != 0);
+            (batches.batch_size as usize, batches.first as usize, batches.count as usize, batches.check_non_finite);
         drop(staged);
         self.shared.busy.store(true, Ordering::Release);
         runs.send(()).map_err(|_| {
@@ -308,16 +297,15 @@ macro_rules! job_class {
                 &self,
                 params: $slice,
                 grads: $slice,
-                rule: u32,
+                plan: RunPlan,
                 state: Vec<$slice>,
-                slots: Uint32ArraySlice,
                 scalars: Float64ArraySlice,
                 order: Uint32ArraySlice,
-                batches: Uint32ArraySlice,
+                batches: BatchRange,
             ) -> Result<()> {
                 crate::errors::guarded(|| {
                     let state: Vec<&[$t]> = state.iter().map(|s| &**s).collect();
-                    self.0.run(&params, &grads, rule, &state, &slots, &scalars, &order, &batches)
+                    self.0.run(&params, &grads, &plan, &state, &scalars, &order, &batches)
                 })
             }
 
