@@ -50,6 +50,7 @@ test('the bench and trajectory tables come from the registry and build every opt
     require('../src/trajectories/presets.js') as typeof import('../src/trajectories/presets.js')
   const { TEST_FUNCTIONS } =
     require('../src/trajectories/functions.js') as typeof import('../src/trajectories/functions.js')
+  const { formatSettings } = require('../src/report/table.js') as typeof import('../src/report/table.js')
   const params = () => [new Parameter(new Float64Array(2), [2])]
   t.deepEqual(
     Object.keys(BENCH_OPTIMIZERS),
@@ -72,7 +73,7 @@ test('the bench and trajectory tables come from the registry and build every opt
   for (const fn of TEST_FUNCTIONS) {
     for (const [key, p] of Object.entries(PATH_OPTIMIZERS)) {
       const optimizer = p.create(params(), fn)
-      t.true(p.settings(fn).startsWith(`lr ${optimizer.paramGroups[0]?.lr}`), key)
+      t.true(p.settings(fn).startsWith(formatSettings({ lr: optimizer.paramGroups[0]?.lr })), key)
     }
   }
   const nesterov = PATH_OPTIMIZERS.nesterov?.create(params(), TEST_FUNCTIONS[0] as never)

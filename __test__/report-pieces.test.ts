@@ -3,7 +3,7 @@ import test from 'ava'
 import { epochsToConverge, median, medianSeries } from '../src/bench/stats.js'
 import { contourLines } from '../src/report/contours.js'
 import { escapeHtml } from '../src/report/html.js'
-import { formatNumber, formatTable } from '../src/report/table.js'
+import { formatNumber, formatSettings, formatTable } from '../src/report/table.js'
 import { toJson } from '../src/report/write-report.js'
 
 const surfaces: [string, (x: number, y: number) => number, number, number][] = [
@@ -99,4 +99,13 @@ test('toJson: NaN and Infinity become null; flat rows stay on one line', (t) => 
 
 test('escapeHtml escapes markup and quotes', (t) => {
   t.is(escapeHtml(`<a href="x">'&'</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;')
+})
+
+test('formatSettings: options as a settings cell, flags by name, arrays in brackets, small numbers as exponents', (t) => {
+  t.is(formatSettings({ lr: 0.01, momentum: 0.9, nesterov: true }), 'lr 0.01, momentum 0.9, nesterov')
+  t.is(
+    formatSettings({ milestones: [30, 80], eps: 1e-8, amsgrad: false, k: undefined }),
+    'milestones [30, 80], eps 1e-8',
+  )
+  t.is(formatSettings({}), '')
 })

@@ -1,6 +1,6 @@
 import type { Chart, Row } from '../report/chart.js'
 import { lineChart } from '../report/charts/line-chart.js'
-import type { Table } from '../report/table.js'
+import { formatSettings, type Table } from '../report/table.js'
 import {
   chainedScheduler,
   constantLR,
@@ -33,15 +33,20 @@ interface NamedSchedule {
 const B = 0.1
 const STEPS = 100
 
+/** A schedule whose pure function takes (step, base lr, options), labelled with those options, from B. */
+function named<O extends object>(
+  name: string,
+  lr: (step: number, baseLr: number, options: O) => number,
+  options: O,
+): NamedSchedule {
+  return { name, settings: formatSettings(options as Record<string, unknown>), lr: (s) => lr(s, B, options) }
+}
+
 /** The tutorial's LearningRateScheduler figure: its three decays over 100 epochs from lr0 0.1. */
 export const TUTORIAL_DECAYS: readonly NamedSchedule[] = [
-  { name: 'Step Decay', settings: 'StepDecay drop 0.5, epochsDrop 10', lr: (e) => stepDecay(e, B) },
-  { name: 'Exp Decay', settings: 'ExpDecay k 0.1', lr: (e) => expDecay(e, B) },
-  {
-    name: 'Cosine Decay',
-    settings: 'CosineDecay totalEpochs 100',
-    lr: (e) => cosineDecay(e, B, { totalEpochs: 100 }),
-  },
+  named('Step Decay', stepDecay, { drop: 0.5, epochsDrop: 10 }),
+  named('Exp Decay', expDecay, { k: 0.1 }),
+  named('Cosine Decay', cosineDecay, { totalEpochs: 100 }),
 ]
 
 /** The restarts demo of ALGORITHMS.md §15: lr0 1e-3, minLr 1e-6 (alpha 1e-3), tMul 2, mMul 0.5, 20000 steps. */
@@ -110,34 +115,14 @@ function plateauCurve(): number[] {
 export function pytorchSchedules(): NamedSchedule[] {
   const plateau = plateauCurve()
   return [
-    { name: 'StepLR', settings: 'stepSize 30, gamma 0.1', lr: (s) => stepLR(s, B, { stepSize: 30 }) },
-    {
-      name: 'MultiStepLR',
-      settings: 'milestones [30, 80]',
-      lr: (s) => multiStepLR(s, B, { milestones: [30, 80] }),
-    },
-    { name: 'ExponentialLR', settings: 'gamma 0.95', lr: (s) => exponentialLR(s, B, { gamma: 0.95 }) },
-    { name: 'CosineAnnealingLR', settings: 'tMax 100', lr: (s) => cosineAnnealingLR(s, B, { tMax: 100 }) },
-    {
-      name: 'CosineAnnealingWarmRestarts',
-      settings: 't0 10, tMult 2',
-      lr: (s) => cosineAnnealingWarmRestarts(s, B, { t0: 10, tMult: 2 }),
-    },
-    {
-      name: 'LinearLR',
-      settings: 'startFactor 0.1, totalIters 20',
-      lr: (s) => linearLR(s, B, { startFactor: 0.1, totalIters: 20 }),
-    },
-    {
-      name: 'ConstantLR',
-      settings: 'factor 0.5, totalIters 20',
-      lr: (s) => constantLR(s, B, { factor: 0.5, totalIters: 20 }),
-    },
-    {
-      name: 'PolynomialLR',
-      settings: 'totalIters 100, power 2',
-      lr: (s) => polynomialLR(s, B, { totalIters: 100, power: 2 }),
-    },
+    named('StepLR', stepLR, { stepSize: 30, gamma: 0.1 }),
+    named('MultiStepLR', multiStepLR, { milestones: [30, 80] }),
+    named('ExponentialLR', exponentialLR, { gamma: 0.95 }),
+    named('CosineAnnealingLR', cosineAnnealingLR, { tMax: 100 }),
+    named('CosineAnnealingWarmRestarts', cosineAnnealingWarmRestarts, { t0: 10, tMult: 2 }),
+    named('LinearLR', linearLR, { startFactor: 0.1, totalIters: 20 }),
+    named('ConstantLR', constantLR, { factor: 0.5, totalIters: 20 }),
+    named('PolynomialLR', polynomialLR, { totalIters: 100, power: 2 }),
     {
       name: 'OneCycleLR',
       settings: 'maxLr 0.1, totalSteps 100',
@@ -183,15 +168,16 @@ export function pytorchSchedules(): NamedSchedule[] {
 /** The tutorial's named schedules (descent's corrected versions), one panel each, B = 0.1 over 100 steps. */
 export function tutorialSchedules(): NamedSchedule[] {
   return [
-    { name: 'StepDecay', settings: 'drop 0.5, epochsDrop 10', lr: (s) => stepDecay(s, B) },
-    { name: 'ExpDecay', settings: 'k 0.1', lr: (s) => expDecay(s, B) },
-    { name: 'CosineDecay', settings: 'totalEpochs 100', lr: (s) => cosineDecay(s, B, { totalEpochs: 100 }) },
-    { name: 'LinearWarmup', settings: 'warmupSteps 20', lr: (s) => linearWarmup(s, B, { warmupSteps: 20 }) },
-    {
-      name: 'CosineDecayRestarts',
-      settings: 'firstDecaySteps 20, tMul 2, mMul 0.5, alpha 0.01',
-      lr: (s) => cosineDecayRestarts(s, B, { firstDecaySteps: 20, tMul: 2, mMul: 0.5, alpha: 0.01 }),
-    },
+    named('StepDecay', stepDecay, { drop: 0.5, epochsDrop: 10 }),
+    named('ExpDecay', expDecay, { k: 0.1 }),
+    named('CosineDecay', cosineDecay, { totalEpochs: 100 }),
+    named('LinearWarmup', linearWarmup, { warmupSteps: 20 }),
+    named('CosineDecayRestarts', cosineDecayRestarts, {
+      firstDecaySteps: 20,
+      tMul: 2,
+      mMul: 0.5,
+      alpha: 0.01,
+    }),
   ]
 }
 
@@ -239,38 +225,55 @@ export function restartsChart(): Chart {
   })
 }
 
-/** Every PyTorch scheduler, one small panel each. */
-export function pytorchSchedulesChart(): Chart {
+/** Schedules as small panels, one per schedule, over 100 steps from B. */
+function panelsChart(
+  chart: { id: string; title: string; caption: string; facetTitle: string; columns: number; width: number },
+  schedules: readonly NamedSchedule[],
+): Chart {
   return lineChart({
-    id: 'schedules-pytorch',
-    title: 'PyTorch’s schedulers in descent (base lr 0.1, 100 steps)',
-    caption:
-      'One panel per scheduler, computed with its pure function (ReduceLROnPlateau replayed on a metric that plateaus at step 20).',
-    data: curveRows(pytorchSchedules(), range(STEPS), 'step'),
+    id: chart.id,
+    title: chart.title,
+    caption: chart.caption,
+    data: curveRows(schedules, range(STEPS), 'step'),
     x: { field: 'step', title: 'step' },
     y: { field: 'lr', title: 'lr' },
-    facet: { field: 'schedule', title: 'scheduler', columns: 4 },
+    facet: { field: 'schedule', title: chart.facetTitle, columns: chart.columns },
     interpolate: 'step-after',
-    width: 200,
+    width: chart.width,
     height: 120,
   })
 }
 
+/** Every PyTorch scheduler, one small panel each. */
+export function pytorchSchedulesChart(): Chart {
+  return panelsChart(
+    {
+      id: 'schedules-pytorch',
+      title: 'PyTorch’s schedulers in descent (base lr 0.1, 100 steps)',
+      caption:
+        'One panel per scheduler, computed with its pure function (ReduceLROnPlateau replayed on a metric that plateaus at step 20).',
+      facetTitle: 'scheduler',
+      columns: 4,
+      width: 200,
+    },
+    pytorchSchedules(),
+  )
+}
+
 /** The tutorial's named schedules, one small panel each. */
 export function tutorialSchedulesChart(): Chart {
-  return lineChart({
-    id: 'schedules-tutorial',
-    title: 'The tutorial’s schedules, corrected (base lr 0.1, 100 steps)',
-    caption:
-      'StepDecay, ExpDecay, CosineDecay, LinearWarmup and Keras-style CosineDecayRestarts, as ALGORITHMS.md §12b defines them.',
-    data: curveRows(tutorialSchedules(), range(STEPS), 'step'),
-    x: { field: 'step', title: 'step' },
-    y: { field: 'lr', title: 'lr' },
-    facet: { field: 'schedule', title: 'schedule', columns: 5 },
-    interpolate: 'step-after',
-    width: 160,
-    height: 120,
-  })
+  return panelsChart(
+    {
+      id: 'schedules-tutorial',
+      title: 'The tutorial’s schedules, corrected (base lr 0.1, 100 steps)',
+      caption:
+        'StepDecay, ExpDecay, CosineDecay, LinearWarmup and Keras-style CosineDecayRestarts, as ALGORITHMS.md §12b defines them.',
+      facetTitle: 'schedule',
+      columns: 5,
+      width: 160,
+    },
+    tutorialSchedules(),
+  )
 }
 
 /** lr at a few telling steps for each schedule, as a table. */

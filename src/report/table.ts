@@ -24,6 +24,22 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(4)))
 }
 
+/**
+ * Options as a settings cell: `stepSize 30, gamma 0.1`; `true` shows the key alone, arrays in
+ * brackets, small numbers in exponent form (1e-6).
+ */
+export function formatSettings(options: Readonly<Record<string, unknown>>): string {
+  const value = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`
+    if (typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-3) return v.toExponential()
+    return String(v)
+  }
+  return Object.entries(options)
+    .filter(([, v]) => v !== false && v !== undefined)
+    .map(([k, v]) => (v === true ? k : `${k} ${value(v)}`))
+    .join(', ')
+}
+
 /** A cell as text: numbers through formatNumber, null as a dash. */
 export function formatCell(cell: Cell): string {
   if (cell === null) return '-'

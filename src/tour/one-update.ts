@@ -1,13 +1,14 @@
 import { Adafactor } from '../optim/adafactor.js'
 import { Adagrad } from '../optim/adagrad.js'
 import { Adam } from '../optim/adam.js'
+import type { OptimizerClass } from '../optim/define.js'
 import { NAdam } from '../optim/nadam.js'
 import type { Optimizer } from '../optim/optimizer.js'
 import { RMSprop } from '../optim/rmsprop.js'
 import { SGD } from '../optim/sgd.js'
 import { Parameter } from '../parameter.js'
 import { Rng } from '../random.js'
-import type { Table } from '../report/table.js'
+import { formatSettings, type Table } from '../report/table.js'
 import {
   type TutorialUpdate,
   tutorialAdaFactor,
@@ -40,6 +41,20 @@ function rmsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(sum / a.length)
 }
 
+/** descent's side of an example: the optimizer class and options, which also label the row. */
+function descentSide<O extends { lr: number }>(
+  Optimizer: OptimizerClass<O>,
+  options: Partial<O>,
+): Pick<Example, 'settings' | 'descent'> {
+  return {
+    settings: `${Optimizer.name} ${formatSettings(options)}`,
+    descent: (p) => new Optimizer([p], options),
+  }
+}
+
+/** The tutorial's most common example: θ = [1, 2], g = [0.1, 0.2], three steps. */
+const vector = { params: [1, 2], grads: [0.1, 0.2], shape: [2], steps: 3 }
+
 function examples(seed: number): Example[] {
   const rng = new Rng(seed)
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform())
@@ -47,90 +62,67 @@ function examples(seed: number): Example[] {
   const matrixGrad = Array.from({ length: 12 }, normal)
   const adafactor = (scale: number): Example => ({
     name: `Adafactor, gradient x ${scale}`,
-    settings: 'lr 0.01',
+    ...descentSide(Adafactor, { lr: 0.01 }),
     params: matrix,
     grads: matrixGrad.map((g) => g * scale),
     shape: [4, 3],
     steps: 1,
-    descent: (p) => new Adafactor([p], { lr: 0.01 }),
     tutorial: () => tutorialAdaFactor(4, 3),
     note: 'shown: RMS of the update. The tutorial omits the 1/mean(R) normalisation, so its update grows as gradients shrink (§13.4)',
   })
   return [
     {
       name: 'Gradient descent',
-      settings: 'SGD lr 0.1',
-      params: [1, 2],
-      grads: [0.1, 0.2],
-      shape: [2],
+      ...descentSide(SGD, { lr: 0.1 }),
+      ...vector,
       steps: 1,
-      descent: (p) => new SGD([p], { lr: 0.1 }),
       tutorial: () => tutorialGradientDescent(0.1),
       note: 'p - lr g',
     },
     {
       name: 'SGD',
-      settings: 'SGD lr 0.01',
-      params: [1, 2],
-      grads: [0.1, 0.2],
-      shape: [2],
+      ...descentSide(SGD, { lr: 0.01 }),
+      ...vector,
       steps: 1,
-      descent: (p) => new SGD([p], { lr: 0.01 }),
       tutorial: () => tutorialGradientDescent(0.01),
       note: "the tutorial's SGD class has no update method (§13.2); its step() is this",
     },
     {
       name: 'Momentum',
-      settings: 'SGD lr 0.01, momentum 0.9',
+      ...descentSide(SGD, { lr: 0.01, momentum: 0.9 }),
+      ...vector,
       params: [1, -1],
       grads: [0.1, -0.1],
-      shape: [2],
-      steps: 3,
-      descent: (p) => new SGD([p], { lr: 0.01, momentum: 0.9 }),
       tutorial: () => tutorialMomentum(0.01, 0.9),
       note: "PyTorch's v = mu v + g, p -= lr v equals the tutorial's v = mu v - lr g, p += v for a fixed lr",
     },
     {
       name: 'AdaGrad',
-      settings: 'Adagrad lr 0.01, eps 1e-8',
-      params: [1, 2],
-      grads: [0.1, 0.2],
-      shape: [2],
-      steps: 3,
-      descent: (p) => new Adagrad([p], { lr: 0.01, eps: 1e-8 }),
+      ...descentSide(Adagrad, { lr: 0.01, eps: 1e-8 }),
+      ...vector,
       tutorial: () => tutorialAdaGrad(0.01, 1e-8),
       note: 'same formula',
     },
     {
       name: 'RMSprop',
-      settings: 'RMSprop lr 0.01, alpha 0.9, eps 1e-8',
+      ...descentSide(RMSprop, { lr: 0.01, alpha: 0.9, eps: 1e-8 }),
+      ...vector,
       params: [0.5, -0.5],
       grads: [0.2, -0.1],
-      shape: [2],
-      steps: 3,
-      descent: (p) => new RMSprop([p], { lr: 0.01, alpha: 0.9, eps: 1e-8 }),
       tutorial: () => tutorialRMSprop(0.01, 0.9, 1e-8),
       note: "same formula (the tutorial's decay_rate is PyTorch's alpha)",
     },
     {
       name: 'Adam',
-      settings: 'Adam lr 1e-3',
-      params: [1, 2],
-      grads: [0.1, 0.2],
-      shape: [2],
-      steps: 3,
-      descent: (p) => new Adam([p], { lr: 1e-3 }),
+      ...descentSide(Adam, { lr: 1e-3 }),
+      ...vector,
       tutorial: () => tutorialAdam(),
       note: 'same formula',
     },
     {
       name: 'NAdam',
-      settings: 'NAdam lr 1e-3',
-      params: [1, 2],
-      grads: [0.1, 0.2],
-      shape: [2],
-      steps: 3,
-      descent: (p) => new NAdam([p], { lr: 1e-3 }),
+      ...descentSide(NAdam, { lr: 1e-3 }),
+      ...vector,
       tutorial: () => tutorialNAdam(),
       note: 'the tutorial divides by (1 - beta1^t) twice: its first step is about 10x too long (§13.3)',
     },

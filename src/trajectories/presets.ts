@@ -1,6 +1,7 @@
 import type { Optimizer } from '../optim/optimizer.js'
 import { OPTIMIZER_ENTRIES } from '../optim/registry.js'
 import type { Parameter } from '../parameter.js'
+import { formatSettings } from '../report/table.js'
 import type { TestFunction } from './functions.js'
 
 /** An optimizer as the trajectories draw it: a name and how to build it for a function. */
@@ -11,9 +12,6 @@ export interface PathOptimizer {
   create: (params: Parameter[], fn: TestFunction) => Optimizer<{ lr: number }>
 }
 
-const describe = (options: Readonly<Record<string, unknown>>) =>
-  Object.entries(options).map(([k, v]) => (v === true ? k : `${k} ${v}`))
-
 /** The optimizers `descent trajectories` can draw, by flag name: the registry's entries with a `path`. */
 export const PATH_OPTIMIZERS: Readonly<Record<string, PathOptimizer>> = Object.fromEntries(
   Object.entries(OPTIMIZER_ENTRIES).flatMap(([key, e]) => {
@@ -23,7 +21,7 @@ export const PATH_OPTIMIZERS: Readonly<Record<string, PathOptimizer>> = Object.f
     const options = { ...e.preset, ...path.options }
     const optimizer: PathOptimizer = {
       name: e.label,
-      settings: (fn) => [`lr ${lr(fn)}`, ...describe(options)].join(', '),
+      settings: (fn) => formatSettings({ lr: lr(fn), ...options }),
       create: (params, fn) => new e.Optimizer(params, { ...options, lr: lr(fn) }),
     }
     return [[key, optimizer]]
