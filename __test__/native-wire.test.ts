@@ -54,3 +54,54 @@ test('the cached step layout follows the parameter set: a group added later step
   }
   t.deepEqual(run('native'), run('js'))
 })
+
+const adamRun = (backend: 'native' | 'js', edit: (p: Parameter, k: number) => void) => {
+  const p = new Parameter(Float32Array.of(0.5, -1, 2, 4), [2, 2])
+  const optimizer = new Adam([p], { lr: 0.1, backend })
+  for (let k = 0; k < 6; k++) {
+    edit(p, k)
+    for (let i = 0; i < p.size; i++) p.grad[i] = Math.cos(k * 3 + i + (p.data[i] as number))
+    optimizer.step()
+  }
+  return [...p.data]
+}
+
+test('a grad buffer replaced between steps is the one the next native step reads', (t) => {
+  const swap = (p: Parameter, k: number) => {
+    if (k % 2 === 1) p.grad = new Float32Array(p.size)
+  }
+  t.deepEqual(adamRun('native', swap), adamRun('js', swap))
+})
+
+test('a state tensor detached behind the optimizer is refused, not read: params and state stay as they were', (t) => {
+  const p = new Parameter(Float32Array.of(0.5, -1, 2, 4), [2, 2])
+  p.grad.fill(0.25)
+  const optimizer = new Adam([p], { lr: 0.1, backend: 'native' })
+  optimizer.step()
+  const before = [...p.data]
+  const expAvg = optimizer.stateOf(p)?.tensors.expAvg as Float32Array
+  const buffer = expAvg.buffer as ArrayBuffer
+  structuredClone(buffer, { transfer: [buffer] })
+  t.is(expAvg.length, 0)
+  t.throws(() => optimizer.step(), { instanceOf: RangeError, message: /expAvg|state/ })
+  t.deepEqual([...p.data], before)
+  t.is(optimizer.stateOf(p)?.scalars.step, 1)
+})
+
+test('options edited in place are validated at the next step, and a fixed edit steps again', (t) => {
+  const p = new Parameter(Float32Array.of(1, 2), [2])
+  p.grad.fill(1)
+  const optimizer = new Adam([p], { lr: 0.1, backend: 'native' })
+  optimizer.step()
+  const group = optimizer.paramGroups[0] as unknown as { betas: number[]; lr: number }
+  group.betas[0] = 1.5
+  t.throws(() => optimizer.step(), { instanceOf: RangeError, message: /betas/ })
+  group.betas[0] = 0.9
+  group.lr = -1
+  t.throws(() => optimizer.step(), { instanceOf: RangeError, message: /lr/ })
+  group.lr = 0.1
+  const before = [...p.data]
+  optimizer.step()
+  t.notDeepEqual([...p.data], before)
+  t.is(optimizer.stateOf(p)?.scalars.step, 2)
+})

@@ -105,10 +105,18 @@ export declare class NativeTrainerF64 {
 
 /**
  * A checked step layout. JS keeps one per parameter set, so a step passes only its tensors
- * ([param, grad, ...state] per parameter) and scalars.
+ * ([param, grad, ...state] per parameter) and scalars, or, once they are bound, only scalars.
  */
 export declare class StepLayout {
   constructor(spec: StepLayoutSpec)
+  /**
+   * Remembers where the data of `tensors` (Float32Arrays) are, for `stepBoundF32`. The caller
+   * keeps the arrays alive and passes them again whenever one of them is replaced, detached
+   * or resized (src/backend/native.ts checks that before every bound step).
+   */
+  bindF32(tensors: Array<Float32Array>): void
+  /** `bindF32` for Float64Arrays, for `stepBoundF64`. */
+  bindF64(tensors: Array<Float64Array>): void
 }
 
 /**
@@ -386,9 +394,16 @@ export declare function serializeSafetensors(tensors: Array<SafetensorsInput>, m
 /** Interleaved spiral arms. */
 export declare function spiralsData(samples: number, classes: number, noise: number, seed: number): LabelledArrays
 
+/** `stepF32` over the tensors bound to `layout` by `layout.bindF32`. */
+export declare function stepBoundF32(layout: StepLayout, scalars: Float64Array): void
+
+/** `stepBoundF32` for Float64Array parameters. */
+export declare function stepBoundF64(layout: StepLayout, scalars: Float64Array): void
+
 /**
  * Applies `layout`'s rule to every parameter in one call. `tensors` holds, per parameter,
- * [param, grad, ...state]; `scalars` the per-step scalars of all parameters, concatenated.
+ * [param, grad, ...state]; `scalars` (a Float64Array) the per-step scalars of all parameters,
+ * concatenated.
  */
 export declare function stepF32(layout: StepLayout, tensors: Array<Float32Array>, scalars: Float64Array): void
 

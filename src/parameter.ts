@@ -34,6 +34,7 @@ export class Parameter<A extends FloatArray = FloatArray> {
   /** Optional name, used in error messages and checkpoints. */
   readonly name: string | undefined
   #grad: A
+  readonly #elements: number
 
   /**
    * @param data a Float32Array or Float64Array, used in place (not copied)
@@ -61,6 +62,7 @@ export class Parameter<A extends FloatArray = FloatArray> {
     if (name !== undefined && typeof name !== 'string') throw typeError('Parameter', 'name', 'a string', name)
     this.data = data
     this.shape = Object.freeze([...dims])
+    this.#elements = size
     this.name = name
     this.#grad = new (data.constructor as { new (n: number): A })(0)
     if (grad === undefined) this.#grad = new (data.constructor as { new (n: number): A })(data.length)
@@ -82,6 +84,11 @@ export class Parameter<A extends FloatArray = FloatArray> {
     if (overlaps(value, this.data))
       throw new RangeError(`${this.label}: grad must not share memory with data`)
     this.#grad = value
+  }
+
+  /** Number of elements the shape holds (what `data` and `grad` must have; a detached buffer has 0). */
+  get elements(): number {
+    return this.#elements
   }
 
   /** Number of elements. */

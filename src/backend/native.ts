@@ -82,7 +82,7 @@ export function callNative<R>(f: () => R): R {
  * caller mirrors a call per dtype.
  */
 export interface TypedExports {
-  step(layout: StepLayout, tensors: FloatArray[], scalars: Float64Array): void
+  stepBound(layout: StepLayout, scalars: Float64Array): void
   firstNonFinite(tensors: FloatArray[]): number
   normParts(part: NormPart, tensors: FloatArray[], out: Float64Array): void
   scale(tensors: FloatArray[], coefficient: number): void
@@ -124,7 +124,7 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
   let pair = typedCache.get(a)
   if (pair === undefined) {
     const f32 = {
-      step: a.stepF32,
+      stepBound: a.stepBoundF32,
       firstNonFinite: a.firstNonFiniteF32,
       normParts: a.normPartsF32,
       scale: a.scaleF32,
@@ -134,7 +134,7 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
       trainEpoch: a.trainEpochF32,
     }
     const f64 = {
-      step: a.stepF64,
+      stepBound: a.stepBoundF64,
       firstNonFinite: a.firstNonFiniteF64,
       normParts: a.normPartsF64,
       scale: a.scaleF64,
@@ -151,15 +151,17 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
 }
 
 /**
- * A step's native layout and reused argument buffers, kept in the optimizer's `StepCache` while
- * its parameters keep their rule, shapes, state and scalar counts.
+ * A step's native layout, the tensors bound to it and the reused scalars, kept in the optimizer's
+ * `StepCache` while its parameters keep their rule, shapes, state and scalar counts.
  */
 interface NativeStep {
   readonly rule: string
   /** Per entry: state count, scalar count, rank, ...dims (what the layout was built from). */
   readonly signature: readonly number[]
   readonly layout: StepLayout
-  readonly tensors: FloatArray[]
+  /** The tensors whose data the layout points at, and their lengths when bound. */
+  bound: FloatArray[]
+  lengths: number[]
   readonly scalars: Float64Array
 }
 
@@ -188,23 +190,48 @@ function buildStep(a: Addon, rule: string, entries: readonly StepEntry[]): Nativ
   const layout = callNative(() => new a.StepLayout(spec))
   const signature = entries.flatMap((e) => [e.state.length, e.scalars.length, e.shape.length, ...e.shape])
   const scalarCount = entries.reduce((n, e) => n + e.scalars.length, 0)
-  return { rule, signature, layout, tensors: [], scalars: new Float64Array(scalarCount) }
+  return { rule, signature, layout, bound: [], lengths: [], scalars: new Float64Array(scalarCount) }
 }
 
-/** The step's layout (from `cache` when the entries still match it), with this step's arguments filled in. */
+/** Whether `t` is the tensor bound at `at`, still of its bound length (a detached array has length 0). */
+function isBound(step: NativeStep, at: number, t: FloatArray): boolean {
+  return step.bound[at] === t && step.lengths[at] === t.length
+}
+
+/**
+ * The step's layout (from `cache` when the entries still match it) with this step's scalars
+ * filled in, and its tensors bound: the native side keeps pointers to their data, so this checks
+ * that every tensor is the very array bound, attached and of its bound length, and binds them
+ * again otherwise. That check is what keeps the pointers valid: an array cannot move or be
+ * freed while it is the same, attached, same-length object held here.
+ */
 function prepareStep(a: Addon, rule: string, entries: readonly StepEntry[], cache: StepCache): NativeStep {
   let step = cache.native as NativeStep | undefined
   if (step === undefined || !matches(step, rule, entries)) {
     step = buildStep(a, rule, entries)
     cache.native = step
   }
-  const { tensors, scalars } = step
-  tensors.length = 0
+  const { scalars } = step
   let at = 0
+  let bound = step.bound.length > 0
+  let s = 0
   for (const e of entries) {
-    tensors.push(e.param, e.grad)
-    for (const t of e.state) tensors.push(t)
-    for (const x of e.scalars) scalars[at++] = x
+    bound = bound && isBound(step, at, e.param) && isBound(step, at + 1, e.grad)
+    at += 2
+    for (const t of e.state) bound = bound && isBound(step, at++, t)
+    for (const x of e.scalars) scalars[s++] = x
+  }
+  if (!bound) {
+    const tensors: FloatArray[] = []
+    for (const e of entries) tensors.push(e.param, e.grad, ...e.state)
+    const layout = step.layout
+    callNative(() =>
+      tensors[0] instanceof Float32Array
+        ? layout.bindF32(tensors as Float32Array[])
+        : layout.bindF64(tensors as Float64Array[]),
+    )
+    step.bound = tensors
+    step.lengths = tensors.map((t) => t.length)
   }
   return step
 }
@@ -215,8 +242,8 @@ export function nativeBackend(a: Addon): Backend {
     name: 'native',
     step(rule: string, _kernel: JsKernel, entries: readonly StepEntry[], cache: StepCache = {}): void {
       if (entries.length === 0) return
-      const { layout, tensors, scalars } = prepareStep(a, rule, entries, cache)
-      callNative(() => typedExports(a, tensors).step(layout, tensors, scalars))
+      const { layout, bound, scalars } = prepareStep(a, rule, entries, cache)
+      callNative(() => typedExports(a, bound).stepBound(layout, scalars))
     },
     firstNonFinite(tensors) {
       if (tensors.length === 0) return -1

@@ -1,5 +1,5 @@
 import { resolveBackend } from '../backend/select.js'
-import type { Backend, BackendName, StepCache } from '../backend/types.js'
+import type { Backend, BackendName, StepCache, StepEntry } from '../backend/types.js'
 import { DescentError, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkLearningRate, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
@@ -8,13 +8,23 @@ import {
   checkNoSharedMemory,
   cloneOptions,
   isGroupInput,
+  type OptionsSnapshot,
+  optionsUnchanged,
   type ParamGroup,
   type ParamGroupInput,
   pick,
+  snapshotOptions,
 } from './param-groups.js'
 import type { RuleDefinition, ScalarState } from './rule.js'
 import { type OptimizerStateDict, readStateDict, type StateDictOwner, writeStateDict } from './state-dict.js'
-import { buildStepPlan, type ParamState, type StepPlan } from './step-plan.js'
+import {
+  buildStepPlan,
+  type ParamState,
+  type SingleStep,
+  type StepPlan,
+  StepSlots,
+  stepOnce,
+} from './step-plan.js'
 
 export { lendToTraining } from './lending.js'
 export type { ParamGroup, ParamGroupInput } from './param-groups.js'
@@ -71,6 +81,15 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   readonly #state = new Map<Parameter, ParamState>()
   #checkedGrads: FloatArray[] = []
   readonly #stepCache: StepCache = {}
+  readonly #optionKeys: readonly string[]
+  readonly #validated = new WeakMap<object, OptionsSnapshot>()
+  readonly #stepSlots = new StepSlots()
+  /** The parameters and their groups as the last `#checkBeforeStep` found them (reused lists). */
+  readonly #stepParams: Parameter[] = []
+  readonly #stepGroups: ParamGroup<O>[] = []
+  #singleStep: SingleStep<O> | undefined
+  readonly #runStep = (entries: readonly StepEntry[]): void =>
+    this.backend.step(this.#rule.rule, this.#rule.kernel, entries, this.#stepCache)
   #dtype: DType | undefined
 
   protected constructor(
@@ -81,6 +100,7 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   ) {
     this.#kind = kind
     this.#rule = rule
+    this.#optionKeys = Object.keys(rule.defaults)
     const where = this.constructor.name
     checkPlainObject(where, 'options', options)
     const optionKeys = Object.keys(rule.defaults)
@@ -162,35 +182,45 @@ export abstract class Optimizer<O extends object & { lr: number }> {
     checkLearningRate(where, lr)
   }
 
-  /** Every check `step()` makes before it changes anything. */
+  /**
+   * Every check `step()` makes before it changes anything. A group's options are validated
+   * again only when they changed since they last passed (see `optionsUnchanged`).
+   */
   #checkBeforeStep(): Parameter[] {
-    const params: Parameter[] = []
-    this.paramGroups.forEach((group, gi) => {
-      const where = `${this.constructor.name}.step: param group ${gi}`
-      this.#checkLr(where, group.lr)
-      this.#rule.validate(where, group)
+    const params = this.#stepParams
+    const stepGroups = this.#stepGroups
+    params.length = 0
+    stepGroups.length = 0
+    const groups = this.paramGroups
+    for (let gi = 0; gi < groups.length; gi++) {
+      const group = groups[gi] as ParamGroup<O>
+      const snapshot = this.#validated.get(group)
+      if (snapshot === undefined || !optionsUnchanged(group, this.#optionKeys, snapshot)) {
+        const where = `${this.constructor.name}.step: param group ${gi}`
+        this.#checkLr(where, group.lr)
+        this.#rule.validate(where, group)
+        this.#validated.set(group, snapshotOptions(group, this.#optionKeys))
+      }
       for (const p of group.params) {
         const i = params.length
-        const n = p.shape.reduce((a, b) => a * b, 1)
-        if (p.data.length !== n) {
+        const n = p.elements
+        if (p.data.length !== n || p.grad.length !== n) {
+          const which = p.data.length !== n ? 'data' : 'grad'
+          const length = p.data.length !== n ? p.data.length : p.grad.length
           throw new TypeError(
-            `${where}: params[${i}].data has length ${p.data.length}, expected ${n} (detached buffer?)`,
-          )
-        }
-        if (p.grad.length !== n) {
-          throw new TypeError(
-            `${where}: params[${i}].grad has length ${p.grad.length}, expected ${n} (detached buffer?)`,
+            `${this.constructor.name}.step: param group ${gi}: params[${i}].${which} has length ${length}, expected ${n} (detached buffer?)`,
           )
         }
         params.push(p)
+        stepGroups.push(group)
       }
-    })
+    }
     // A grad assigned since the last check may alias another parameter (the setter only
     // knows its own data): check again, which native would refuse and JS would not notice.
-    if (
-      params.length !== this.#checkedGrads.length ||
-      params.some((p, i) => p.grad !== this.#checkedGrads[i])
-    ) {
+    let same = params.length === this.#checkedGrads.length
+    for (let i = 0; same && i < params.length; i++)
+      same = (params[i] as Parameter).grad === this.#checkedGrads[i]
+    if (!same) {
       checkNoSharedMemory(`${this.constructor.name}.step`, params)
       this.#checkedGrads = params.map((p) => p.grad)
     }
@@ -209,9 +239,8 @@ export abstract class Optimizer<O extends object & { lr: number }> {
         return
       }
     }
-    const plan = this.#plan(params, 1)
-    this.backend.step(plan.rule, plan.kernel, plan.entries(0), this.#stepCache)
-    plan.commit(1)
+    this.#singleStep ??= this.#planning(this.#stepParams, this.#stepGroups)
+    stepOnce(this.#singleStep, this.#stepSlots, this.#runStep)
   }
 
   #checkNotLent(method: string): void {
@@ -243,23 +272,26 @@ export abstract class Optimizer<O extends object & { lr: number }> {
   }
 
   #plan(params: Parameter[], steps: number, beforeStep?: (k: number) => void): StepPlan {
+    // A plan outlives this call (fit runs it for an epoch): it gets its own copies of the lists.
+    return buildStepPlan(this.#planning([...params], [...this.#stepGroups]), steps, beforeStep)
+  }
+
+  /** What planning reads of this optimizer; `params[i]` belongs to `groups[i]`. */
+  #planning(params: Parameter[], groups: O[]): SingleStep<O> {
     const name = this.constructor.name
-    return buildStepPlan(
-      {
-        rule: this.#rule,
-        params,
-        groups: this.paramGroups.flatMap((g) => g.params.map(() => g)),
-        stateOf: (p) => this.#state.get(p),
-        keepState: (p, state) => this.#state.set(p, state),
-        checkLr: (group) =>
-          this.#checkLr(
-            `${name}.step: param group ${this.paramGroups.indexOf(group as ParamGroup<O>)}`,
-            group.lr,
-          ),
-      },
-      steps,
-      beforeStep,
-    )
+    return {
+      rule: this.#rule,
+      params,
+      groups,
+      stateOf: (p) => this.#state.get(p),
+      keepState: (p, state) => this.#state.set(p, state),
+      checkLr: (group) =>
+        this.#checkLr(
+          `${name}.step: param group ${this.paramGroups.indexOf(group as ParamGroup<O>)}`,
+          group.lr,
+        ),
+      optionsKey: (group) => this.#validated.get(group) as object,
+    }
   }
 
   /** The planning position of `optimizer` (see `OptimizerCursor`). */

@@ -52,3 +52,25 @@ export function checkNoSharedMemory(where: string, params: readonly Parameter[])
     }
   })
 }
+
+/**
+ * A group's options as they were when last validated, so a step re-validates only after a
+ * change (a scheduler's lr, a user's edit, an array option edited in place).
+ */
+export type OptionsSnapshot = readonly unknown[]
+
+export function snapshotOptions(group: object, keys: readonly string[]): OptionsSnapshot {
+  return keys.map((k) => cloneValue((group as Record<string, unknown>)[k]))
+}
+
+export function optionsUnchanged(group: object, keys: readonly string[], snapshot: OptionsSnapshot): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const now = (group as Record<string, unknown>)[keys[i] as string]
+    const then = snapshot[i]
+    if (Array.isArray(then)) {
+      if (!Array.isArray(now) || now.length !== then.length) return false
+      for (let j = 0; j < then.length; j++) if (!Object.is(now[j], then[j])) return false
+    } else if (!Object.is(now, then)) return false
+  }
+  return true
+}

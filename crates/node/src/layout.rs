@@ -3,10 +3,11 @@
 //! shared by `trainEpoch*` and `TrainingJob*.run`.
 
 use crate::errors::to_js_error;
+use crate::typed::{self, TypedElement};
 use descent_core::nn::train::Batches;
 use descent_core::rules::rule_index;
 use descent_core::{CoreError, Slot};
-use napi::Result;
+use napi::{Env, Result, Unknown};
 use napi_derive::napi;
 
 /// One parameter of a step: how many state tensors follow its [param, grad], how many scalars
@@ -32,13 +33,20 @@ struct ParamLayout {
 }
 
 /// A checked step layout. JS keeps one per parameter set, so a step passes only its tensors
-/// ([param, grad, ...state] per parameter) and scalars.
+/// ([param, grad, ...state] per parameter) and scalars, or, once they are bound, only scalars.
 #[napi]
 pub struct StepLayout {
     rule: usize,
     params: Vec<ParamLayout>,
     tensor_count: usize,
     scalar_count: usize,
+    bound: Option<Bound>,
+}
+
+/// The data of the tensors last bound: their addresses, lengths and element type.
+struct Bound {
+    views: Vec<(*mut u8, usize)>,
+    element: &'static str,
 }
 
 #[napi]
@@ -57,13 +65,63 @@ impl StepLayout {
             .collect();
         let tensor_count = params.iter().map(|p| 2 + p.state_count).sum();
         let scalar_count = params.iter().map(|p| p.scalar_count).sum();
-        Ok(StepLayout { rule, params, tensor_count, scalar_count })
+        Ok(StepLayout { rule, params, tensor_count, scalar_count, bound: None })
+    }
+
+    /// Remembers where the data of `tensors` (Float32Arrays) are, for `stepBoundF32`. The caller
+    /// keeps the arrays alive and passes them again whenever one of them is replaced, detached
+    /// or resized (src/backend/native.ts checks that before every bound step).
+    #[napi(ts_args_type = "tensors: Array<Float32Array>")]
+    pub fn bind_f32(&mut self, env: Env, tensors: Unknown<'_>) -> Result<()> {
+        self.bind::<f32>(&env, &tensors)
+    }
+
+    /// `bindF32` for Float64Arrays, for `stepBoundF64`.
+    #[napi(ts_args_type = "tensors: Array<Float64Array>")]
+    pub fn bind_f64(&mut self, env: Env, tensors: Unknown<'_>) -> Result<()> {
+        self.bind::<f64>(&env, &tensors)
     }
 }
 
 impl StepLayout {
     pub fn rule(&self) -> usize {
         self.rule
+    }
+
+    fn bind<T: TypedElement>(&mut self, env: &Env, tensors: &Unknown<'_>) -> Result<()> {
+        self.bound = None;
+        let views = unsafe { typed::views::<T>(env, tensors, "tensors")? };
+        if views.len() != self.tensor_count {
+            let expected = format!("{} tensors as the layout lists, got {}", self.tensor_count, views.len());
+            return Err(to_js_error(CoreError::invalid("tensors", expected)));
+        }
+        let views = views.into_iter().map(|v| (v.as_mut_ptr().cast::<u8>(), v.len())).collect();
+        self.bound = Some(Bound { views, element: T::ARRAY });
+        Ok(())
+    }
+
+    /// The bound tensors, as views for this call.
+    ///
+    /// # Safety
+    /// The arrays bound last must still be alive, attached and of their bound lengths.
+    pub unsafe fn bound<'a, T: TypedElement>(&self) -> Result<Vec<&'a mut [T]>> {
+        let bound =
+            self.bound.as_ref().filter(|b| b.element == T::ARRAY).ok_or_else(|| {
+                to_js_error(CoreError::invalid("layout", format!("{} tensors bound first", T::ARRAY)))
+            })?;
+        Ok(bound
+            .views
+            .iter()
+            .map(
+                |&(data, len)| {
+                    if len == 0 {
+                        &mut []
+                    } else {
+                        unsafe { std::slice::from_raw_parts_mut(data.cast::<T>(), len) }
+                    }
+                },
+            )
+            .collect())
     }
 
     /// Splits one step's tensors and scalars per parameter.

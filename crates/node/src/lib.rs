@@ -10,6 +10,7 @@ pub mod layout;
 pub mod models;
 mod trainer;
 mod training_job;
+mod typed;
 
 use descent_core::clip::{scale_in_place, tensor_norm_part, NormKind};
 use descent_core::nonfinite::first_non_finite;
@@ -18,7 +19,7 @@ use descent_core::{step_slots, RULE_NAMES};
 use errors::{guarded, to_js_error};
 use layout::StepLayout;
 use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice};
-use napi::Result;
+use napi::{Env, JsValue, Result, Unknown};
 use napi_derive::napi;
 
 /// Names of the update rules compiled into this addon, in registry order.
@@ -55,22 +56,56 @@ fn rayon_threads() -> u32 {
     u32::try_from(descent_core::threads()).unwrap_or(u32::MAX)
 }
 
-fn step<T: RuleElement>(layout: &StepLayout, tensors: Vec<&mut [T]>, scalars: &[f64]) -> Result<()> {
+fn step<T: RuleElement + typed::TypedElement>(
+    env: &Env,
+    layout: &StepLayout,
+    tensors: &Unknown<'_>,
+    scalars: &Unknown<'_>,
+) -> Result<()> {
+    // Views for this call only; `step_slots` refuses overlapping buffers before it writes.
+    let tensors = unsafe { typed::views::<T>(env, tensors, "tensors")? };
+    let scalars: &[f64] = unsafe { typed::view::<f64>(env.raw(), scalars.raw(), || "scalars".into())? };
     let slots = layout.slots(tensors, scalars)?;
     step_slots(layout.rule(), slots).map_err(to_js_error)
 }
 
 /// Applies `layout`'s rule to every parameter in one call. `tensors` holds, per parameter,
-/// [param, grad, ...state]; `scalars` the per-step scalars of all parameters, concatenated.
-#[napi]
-pub fn step_f32(layout: &StepLayout, mut tensors: Vec<Float32ArraySlice>, scalars: Float64ArraySlice) -> Result<()> {
-    guarded(|| step(layout, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &scalars))
+/// [param, grad, ...state]; `scalars` (a Float64Array) the per-step scalars of all parameters,
+/// concatenated.
+#[napi(ts_args_type = "layout: StepLayout, tensors: Array<Float32Array>, scalars: Float64Array")]
+pub fn step_f32(env: Env, layout: &StepLayout, tensors: Unknown<'_>, scalars: Unknown<'_>) -> Result<()> {
+    guarded(|| step::<f32>(&env, layout, &tensors, &scalars))
 }
 
 /// `stepF32` for Float64Array parameters.
-#[napi]
-pub fn step_f64(layout: &StepLayout, mut tensors: Vec<Float64ArraySlice>, scalars: Float64ArraySlice) -> Result<()> {
-    guarded(|| step(layout, tensors.iter_mut().map(|t| unsafe { t.as_mut() }).collect(), &scalars))
+#[napi(ts_args_type = "layout: StepLayout, tensors: Array<Float64Array>, scalars: Float64Array")]
+pub fn step_f64(env: Env, layout: &StepLayout, tensors: Unknown<'_>, scalars: Unknown<'_>) -> Result<()> {
+    guarded(|| step::<f64>(&env, layout, &tensors, &scalars))
+}
+
+fn step_bound<T: RuleElement + typed::TypedElement>(
+    env: &Env,
+    layout: &StepLayout,
+    scalars: &Unknown<'_>,
+) -> Result<()> {
+    let scalars: &[f64] = unsafe { typed::view::<f64>(env.raw(), scalars.raw(), || "scalars".into())? };
+    // Safety: the JS caller (src/backend/native.ts) passes the bound arrays again whenever one
+    // of them changed identity or length, and keeps them alive.
+    let tensors = unsafe { layout.bound::<T>()? };
+    let slots = layout.slots(tensors, scalars)?;
+    step_slots(layout.rule(), slots).map_err(to_js_error)
+}
+
+/// `stepF32` over the tensors bound to `layout` by `layout.bindF32`.
+#[napi(ts_args_type = "layout: StepLayout, scalars: Float64Array")]
+pub fn step_bound_f32(env: Env, layout: &StepLayout, scalars: Unknown<'_>) -> Result<()> {
+    guarded(|| step_bound::<f32>(&env, layout, &scalars))
+}
+
+/// `stepBoundF32` for Float64Array parameters.
+#[napi(ts_args_type = "layout: StepLayout, scalars: Float64Array")]
+pub fn step_bound_f64(env: Env, layout: &StepLayout, scalars: Unknown<'_>) -> Result<()> {
+    guarded(|| step_bound::<f64>(&env, layout, &scalars))
 }
 
 /// Index of the first tensor holding NaN or ±Infinity, or -1.
