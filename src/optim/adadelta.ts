@@ -37,6 +37,7 @@ export interface AdadeltaOptions {
  */
 export const adadeltaRule: RuleDefinition<AdadeltaOptions> = {
   rule: 'adadelta',
+  elementwise: true,
   scalars: SCALARS,
   defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   validate(where, o) {

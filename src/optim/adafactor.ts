@@ -222,6 +222,7 @@ export const adafactorRule: RuleDefinition<AdafactorOptions> = {
     checkBoolean(where, 'maximize', o.maximize)
   },
   stateTensors: (_o, p) => secondMomentTensors(p),
+  planReadsParam: true,
   plan(o, state, p) {
     const t = state.step + 1
     const [eps1, eps2] = o.eps

@@ -37,6 +37,7 @@ export interface AdagradOptions {
  */
 export const adagradRule: RuleDefinition<AdagradOptions> = {
   rule: 'adagrad',
+  elementwise: true,
   scalars: SCALARS,
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   validate(where, o) {

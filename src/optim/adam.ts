@@ -101,6 +101,7 @@ export const adamKernel: JsKernel = (p, g, [m, v, vmax], s, _shape, r) => {
  */
 export const adamRule: RuleDefinition<AdamOptions> = {
   rule: 'adam',
+  elementwise: true,
   scalars: SCALARS,
   defaults: {
     lr: 1e-3,

@@ -35,6 +35,7 @@ export interface AdamaxOptions {
  */
 export const adamaxRule: RuleDefinition<AdamaxOptions> = {
   rule: 'adamax',
+  elementwise: true,
   scalars: SCALARS,
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   validate(where, o) {

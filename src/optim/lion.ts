@@ -44,6 +44,7 @@ export interface LionOptions {
  */
 export const lionRule: RuleDefinition<LionOptions> = {
   rule: 'lion',
+  elementwise: true,
   scalars: SCALARS,
   defaults: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3, maximize: false },
   validate(where, o) {

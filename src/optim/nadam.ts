@@ -53,6 +53,7 @@ function mu(beta1: number, momentumDecay: number, t: number): number {
  */
 export const nadamRule: RuleDefinition<NAdamOptions> = {
   rule: 'nadam',
+  elementwise: true,
   scalars: SCALARS,
   defaults: {
     lr: 2e-3,

@@ -4,6 +4,7 @@ import { DescentError, rangeError, typeError } from '../errors.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkLearningRate, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
 import { lentTo } from './lending.js'
+import { type SingleStep, StepSlots, stepOnce } from './one-step.js'
 import {
   checkNoSharedMemory,
   cloneOptions,
@@ -17,14 +18,7 @@ import {
 } from './param-groups.js'
 import type { RuleDefinition, ScalarState } from './rule.js'
 import { type OptimizerStateDict, readStateDict, type StateDictOwner, writeStateDict } from './state-dict.js'
-import {
-  buildStepPlan,
-  type ParamState,
-  type SingleStep,
-  type StepPlan,
-  StepSlots,
-  stepOnce,
-} from './step-plan.js'
+import { buildStepPlan, type ParamState, type StepPlan } from './step-plan.js'
 
 export { lendToTraining } from './lending.js'
 export type { ParamGroup, ParamGroupInput } from './param-groups.js'

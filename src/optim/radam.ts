@@ -52,6 +52,7 @@ function rectification(rhoT: number, rhoInf: number): number {
  */
 export const radamRule: RuleDefinition<RAdamOptions> = {
   rule: 'radam',
+  elementwise: true,
   scalars: SCALARS,
   defaults: {
     lr: 1e-3,

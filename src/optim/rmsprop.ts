@@ -41,6 +41,7 @@ export interface RMSpropOptions {
  */
 export const rmspropRule: RuleDefinition<RMSpropOptions> = {
   rule: 'rmsprop',
+  elementwise: true,
   scalars: SCALARS,
   defaults: {
     lr: 1e-2,

@@ -57,6 +57,16 @@ export interface RuleDefinition<O extends object> {
   initialScalars?(options: O): ScalarState
   /** Per-step scalars for one parameter; pure: the optimizer commits `next` after the kernels ran. */
   plan(options: O, state: ScalarState, param: Parameter): Plan
+  /**
+   * Whether `plan` reads the parameter (Adafactor: its shape). Otherwise parameters of one group
+   * at the same scalar state share one plan per step.
+   */
+  readonly planReadsParam?: boolean
+  /**
+   * Whether the kernels compute each element from that element alone (no per-tensor norms or
+   * factored moments): then a model's parameters can step as one tensor (see fused-step.ts).
+   */
+  readonly elementwise?: boolean
   /** The JavaScript mirror of the Rust kernel. */
   readonly kernel: JsKernel
 }

@@ -36,6 +36,7 @@ export interface SGDOptions {
  */
 export const sgdRule: RuleDefinition<SGDOptions> = {
   rule: 'sgd',
+  elementwise: true,
   scalars: SCALARS,
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   validate(where, o) {

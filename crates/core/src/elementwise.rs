@@ -12,7 +12,7 @@ use rayon::iter::ParallelIterator;
 
 /// Tensors shorter than this run on the calling thread: below it, waking rayon's workers costs
 /// more than the arithmetic (measured with `benches/optimizer-step`).
-pub const PARALLEL_MIN: usize = 1 << 16;
+pub const PARALLEL_MIN: usize = 1 << 12;
 
 /// Elements per parallel work item: large enough to amortise scheduling, small enough to
 /// balance two cores that are not always equally free.
@@ -189,29 +189,79 @@ lanes!(A 0, B 1, C 2, D 3, E 4; ((((a, b), c), d), e) => a, b, c, d, e);
 lanes!(A 0, B 1, C 2, D 3, E 4, G 5; (((((a, b), c), d), e), g) => a, b, c, d, e, g);
 lanes!(A 0, B 1, C 2, D 3, E 4, G 5, H 6; ((((((a, b), c), d), e), g), h) => a, b, c, d, e, g, h);
 
-/// Runs `f` at every position of `lanes`: serially below `PARALLEL_MIN`, else in
-/// `PARALLEL_CHUNK`-sized parts on rayon's pool; always under `with_best_simd`.
+/// Runs `f` at every position of `lanes`: serially below `PARALLEL_MIN`, else in parts on the
+/// step pool (`spin_pool`, from threads outside rayon's pools) or on rayon's current pool
+/// (inside a trainer's or a training job's pool, whose thread count is the user's choice);
+/// always under `with_best_simd`.
 #[inline(always)]
 pub fn run<L, F>(lanes: L, f: &F)
 where
     L: ForEach<F>,
     F: Sync,
 {
-    if lanes.len() >= PARALLEL_MIN {
-        rayon::iter::split(lanes, |part| {
-            let n = part.len();
-            if n > PARALLEL_CHUNK {
-                // Split on a cache-line multiple so neighbouring parts never share a line.
-                let (a, b) = part.split_at((n / 2) & !63);
-                (a, Some(b))
-            } else {
-                (part, None)
-            }
-        })
-        .for_each(|part| with_best_simd(Loop { lanes: part, f }));
-    } else {
-        with_best_simd(Loop { lanes, f });
+    let n = lanes.len();
+    if n < PARALLEL_MIN {
+        return with_best_simd(Loop { lanes, f });
     }
+    if rayon::current_thread_index().is_none() {
+        let parts =
+            split_evenly(lanes, (crate::spin_pool::width() * PARTS_PER_THREAD).min(crate::spin_pool::MAX_PARTS));
+        let run_part = |i: usize| {
+            // SAFETY: the pool runs each index exactly once.
+            if let Some(part) = unsafe { parts[i].take() } {
+                with_best_simd(Loop { lanes: part, f })
+            }
+        };
+        if crate::spin_pool::run_parts(parts.len(), &run_part) {
+            return;
+        }
+        // The pool is busy with another caller's loop: run the parts here.
+        return (0..parts.len()).for_each(run_part);
+    }
+    rayon::iter::split(lanes, |part| {
+        let n = part.len();
+        if n > PARALLEL_CHUNK {
+            // Split on a cache-line multiple so neighbouring parts never share a line.
+            let (a, b) = part.split_at((n / 2) & !63);
+            (a, Some(b))
+        } else {
+            (part, None)
+        }
+    })
+    .for_each(|part| with_best_simd(Loop { lanes: part, f }));
+}
+
+/// Parts per thread of the step pool: one, so each thread keeps its range in its own cache
+/// from step to step (the pool lets a free thread take a late one's part).
+const PARTS_PER_THREAD: usize = 1;
+
+/// One part of a loop, taken by exactly one thread.
+struct PartCell<L>(std::cell::UnsafeCell<Option<L>>);
+
+// SAFETY: each cell is taken once, by the one thread that claimed its index.
+unsafe impl<L: Send> Sync for PartCell<L> {}
+
+impl<L> PartCell<L> {
+    /// # Safety
+    /// At most one thread may take a given cell.
+    unsafe fn take(&self) -> Option<L> {
+        unsafe { (*self.0.get()).take() }
+    }
+}
+
+/// `lanes` cut into at most `parts` pieces of nearly equal length, on cache-line multiples.
+fn split_evenly<L: Lanes>(lanes: L, parts: usize) -> Vec<PartCell<L>> {
+    let n = lanes.len();
+    let size = n.div_ceil(parts.max(1)).next_multiple_of(64).max(64);
+    let mut out = Vec::with_capacity(parts);
+    let mut rest = lanes;
+    while rest.len() > size {
+        let (head, tail) = rest.split_at(size);
+        out.push(PartCell(std::cell::UnsafeCell::new(Some(head))));
+        rest = tail;
+    }
+    out.push(PartCell(std::cell::UnsafeCell::new(Some(rest))));
+    out
 }
 
 /// `zip_apply!(Zip::from(a).and(b)…, |a, b, …| …)` runs the closure element-wise over the

@@ -20,6 +20,7 @@ pub mod real;
 pub mod reduce;
 pub mod rules;
 pub mod slot;
+pub mod spin_pool;
 
 pub use error::CoreError;
 pub use real::Real;
