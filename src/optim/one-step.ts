@@ -1,7 +1,7 @@
 import type { StepEntry } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { type FusedEntry, fuseEntries, poolStateTensors } from './fused-step.js'
-import type { Plan, ScalarState } from './rule.js'
+import { type Plan, type ScalarState, sameScalars } from './rule.js'
 import { type ParamState, type Planning, stateTensor } from './step-plan.js'
 
 /**
@@ -23,15 +23,6 @@ interface StepSlot {
 export interface SingleStep<O extends object> extends Planning<O> {
   /** Identifies the group's options as validated (a new object after any change). */
   optionsKey(group: O): object
-}
-
-/** Whether two scalar states hold the same values (after a shared step they are one object). */
-function sameScalars(a: ScalarState, b: ScalarState): boolean {
-  if (a === b) return true
-  const keys = Object.keys(a)
-  if (keys.length !== Object.keys(b).length) return false
-  for (const k of keys) if (!Object.is(a[k], b[k])) return false
-  return true
 }
 
 /** The slots of an optimizer's parameters and the lists one step fills, reused by `stepOnce`. */

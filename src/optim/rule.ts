@@ -12,6 +12,15 @@ export interface StateTensorSpec {
 /** Per-parameter scalar state (`step`, NAdam's `muProduct`, …); always has `step`. */
 export type ScalarState = Readonly<Record<string, number>> & { readonly step: number }
 
+/** Whether two scalar states hold the same values (after a shared step they are one object). */
+export function sameScalars(a: ScalarState, b: ScalarState): boolean {
+  if (a === b) return true
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  for (const k of keys) if (!Object.is(a[k], b[k])) return false
+  return true
+}
+
 /** The scalars one step hands to the kernels, and the scalar state after the step. */
 export interface Plan {
   readonly scalars: readonly number[]

@@ -1,7 +1,14 @@
 import type { JsKernel, StepEntry } from '../backend/types.js'
 import { rangeError } from '../errors.js'
 import type { FloatArray, Parameter } from '../parameter.js'
-import type { RuleDefinition, ScalarState, StateTensorSpec } from './rule.js'
+import { poolStateTensors } from './fused-step.js'
+import {
+  type Plan,
+  type RuleDefinition,
+  type ScalarState,
+  type StateTensorSpec,
+  sameScalars,
+} from './rule.js'
 
 /**
  * Steps planned in advance by `optimizer.planSteps`: the rule, the live buffers and the
@@ -52,6 +59,7 @@ export function buildStepPlan<O extends object & { lr: number }>(
   beforeStep?: (k: number) => void,
 ): StepPlan {
   const { rule, params, groups } = planning
+  const fresh = params.map((p) => planning.stateOf(p) === undefined)
   const states = params.map(
     (p, i) =>
       planning.stateOf(p) ?? {
@@ -59,6 +67,9 @@ export function buildStepPlan<O extends object & { lr: number }>(
         tensors: {},
       },
   )
+  // A model's first steps: its state tensors go back to back, as its parameters are.
+  if (rule.elementwise && params.length > 1 && fresh.every(Boolean))
+    poolStateTensors(rule, params, groups, states)
   const tensors = params.map((p, i) =>
     rule.stateTensors(groups[i] as O, p).map((spec) => stateTensor(states[i] as ParamState, spec, p)),
   )
@@ -67,11 +78,23 @@ export function buildStepPlan<O extends object & { lr: number }>(
   const perStep: (readonly number[])[][] = []
   for (let k = 0; k < steps; k++) {
     beforeStep?.(k)
-    const planned = params.map((p, i) => {
+    const planned: Plan[] = []
+    for (let i = 0; i < params.length; i++) {
       const group = groups[i] as O
+      const scalars = current[i] as ScalarState
+      // Parameters of one group at one scalar state get the same scalars: plan them once.
+      if (
+        i > 0 &&
+        !rule.planReadsParam &&
+        group === groups[i - 1] &&
+        sameScalars(scalars, current[i - 1] as ScalarState)
+      ) {
+        planned.push(planned[i - 1] as Plan)
+        continue
+      }
       if (k > 0 || beforeStep) planning.checkLr(group)
-      return rule.plan(group, current[i] as ScalarState, p)
-    })
+      planned.push(rule.plan(group, scalars, params[i] as Parameter))
+    }
     perStep.push(planned.map((x) => x.scalars))
     current = planned.map((x) => x.next)
     history.push(current)

@@ -17,6 +17,9 @@ pub struct Network {
     sizes: Vec<usize>,
     hidden: Activation,
     output: Output,
+    /// Where each layer's weight starts in the flat buffer (its bias follows it), so a batch's
+    /// forward and backward passes find them without building `parameter_ranges`.
+    starts: Vec<usize>,
 }
 
 impl Network {
@@ -28,7 +31,15 @@ impl Network {
         if let Some(i) = sizes.iter().position(|&s| s == 0) {
             return Err(CoreError::invalid(format!("sizes[{i}]"), "a size >= 1"));
         }
-        Ok(Network { sizes, hidden, output })
+        let starts = sizes
+            .windows(2)
+            .scan(0, |at, pair| {
+                let start = *at;
+                *at += (pair[0] + 1) * pair[1];
+                Some(start)
+            })
+            .collect();
+        Ok(Network { sizes, hidden, output, starts })
     }
 
     /// Decodes `[count, ...sizes, hidden activation code, output code]`, the packing of
@@ -65,6 +76,13 @@ impl Network {
 
     fn layers(&self) -> usize {
         self.sizes.len() - 1
+    }
+
+    /// Layer `l`'s weight and bias in a flat parameter buffer.
+    fn layer<'a, T>(&self, params: &'a [T], l: usize) -> (&'a [T], &'a [T]) {
+        let (inputs, outputs) = (self.sizes[l], self.sizes[l + 1]);
+        let start = self.starts[l];
+        params[start..start + (inputs + 1) * outputs].split_at(inputs * outputs)
     }
 
     /// Ranges of each parameter tensor in the flat buffer: weight, bias, weight, bias, …
@@ -110,14 +128,13 @@ impl Network {
     /// Runs the batch in `work.input(rows)` through the network; the last layer's affine values
     /// (logits for softmax) end up in `work.logits(rows)`.
     pub fn forward<T: Element>(&self, params: &[T], work: &mut Workspace<T>, rows: usize) {
-        let ranges = self.parameter_ranges();
         for l in 0..self.layers() {
             let (inputs, outputs) = (self.sizes[l], self.sizes[l + 1]);
             let (before, after) = work.activations.split_at_mut(l + 1);
             let x = view(&before[l], rows, inputs);
-            let w = view(&params[ranges[2 * l].clone()], outputs, inputs);
+            let (w, b) = self.layer(params, l);
             let y = &mut after[0][..rows * outputs];
-            dense::forward(x, w, &params[ranges[2 * l + 1].clone()], view_mut(y, rows, outputs));
+            dense::forward(x, view(w, outputs, inputs), b, view_mut(y, rows, outputs));
             if l + 1 < self.layers() {
                 self.hidden.apply(y);
             }
@@ -134,7 +151,6 @@ impl Network {
         rows: usize,
         targets: Targets<'_, T>,
     ) -> f64 {
-        let ranges = self.parameter_ranges();
         let layers = self.layers();
         let Workspace { activations, delta, upstream, .. } = work;
         let width = self.outputs();
@@ -142,10 +158,10 @@ impl Network {
             self.output.loss_and_grad(&activations[layers][..rows * width], width, targets, &mut delta[..rows * width]);
         for l in (0..layers).rev() {
             let (inputs, outputs) = (self.sizes[l], self.sizes[l + 1]);
-            let (weight_grad, bias_grad) =
-                grads[ranges[2 * l].start..ranges[2 * l + 1].end].split_at_mut(inputs * outputs);
+            let start = self.starts[l];
+            let (weight_grad, bias_grad) = grads[start..start + (inputs + 1) * outputs].split_at_mut(inputs * outputs);
             let x = view(&activations[l], rows, inputs);
-            let w = view(&params[ranges[2 * l].clone()], outputs, inputs);
+            let w = view(self.layer(params, l).0, outputs, inputs);
             let dy = view(delta, rows, outputs);
             let dx = (l > 0).then(|| view_mut(&mut upstream[..rows * inputs], rows, inputs));
             dense::backward(x, w, dy, view_mut(weight_grad, outputs, inputs), bias_grad, dx);
