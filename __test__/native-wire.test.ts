@@ -105,3 +105,16 @@ test('options edited in place are validated at the next step, and a fixed edit s
   t.notDeepEqual([...p.data], before)
   t.is(optimizer.stateOf(p)?.scalars.step, 2)
 })
+
+test('predictions are written into memory JavaScript owns, and an output of the wrong length is refused', (t) => {
+  const a = addon()
+  const network = Uint32Array.of(2, 2, 1, 0, 1) // 2 → 1, identity output
+  const params = Float32Array.of(0.5, -1, 0.25) // weight [1, 2], bias [1]
+  const x = Float32Array.of(1, 2, 3, 4)
+  const out = new Float32Array(2)
+  a.predictF32(network, params, x, out)
+  t.deepEqual([...out], [0.5 - 2 + 0.25, 1.5 - 4 + 0.25])
+  t.throws(() => a.predictF32(network, params, x, new Float32Array(3)), {
+    message: /out: 2 values for 2 rows, got 3/,
+  })
+})

@@ -10,6 +10,7 @@ import {
   Parameter,
   StepLR,
   saveCheckpoint,
+  tensor,
 } from '../src/index.js'
 import { table } from './harness.js'
 
@@ -22,7 +23,7 @@ import { table } from './harness.js'
  * Phases: 1,000,000 Adam steps on a small MLP through fit (native), 1,000,000 optimizer.step()
  * calls on plain Parameters (one N-API call each), 100,000 create/step/destroy cycles of a
  * model with its optimizer and scheduler, 100,000 clipGradNorm calls in one synchronous loop,
- * 2,000 checkpoint save/load cycles, and 1,000,000 `trainer.train()` calls (four in flight,
+ * 200,000 one-row `model.predict` calls in one synchronous loop, 2,000 checkpoint save/load cycles, and 1,000,000 `trainer.train()` calls (four in flight,
  * each batch copied into Rust and checked on the intake thread) with a `trainer.predict` after
  * every hundredth. `--only WORD` runs the phases whose name holds WORD. Each samples RSS and external memory (ArrayBuffers
  * and native Buffers) every tenth of the run, after a GC and two event-loop turns (Node frees
@@ -200,6 +201,23 @@ async function main(): Promise<void> {
       cycles,
       (from, to) => {
         for (let k = from; k < to; k++) clipGradNorm(clipped, 1e9, 2, { backend: 'native' })
+      },
+      { sampleWithoutTick: true },
+    ),
+  )
+
+  // Predictions in one synchronous loop, as a server answering from a model would run them
+  // between turns: outputs made in Rust would be external memory freed only from the event loop.
+  const predictor = new MLP({ sizes: [8, 16, 4], seed: 5 })
+  const predictRow = tensor(new Float32Array(8).fill(0.25), [1, 8])
+  const predicts = Math.round(200_000 * scale)
+  results.push(
+    await phase(
+      'model.predict (native) of one row in one synchronous loop, 8→16→4',
+      'calls',
+      predicts,
+      (from, to) => {
+        for (let k = from; k < to; k++) predictor.predict(predictRow)
       },
       { sampleWithoutTick: true },
     ),

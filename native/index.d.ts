@@ -295,11 +295,19 @@ export declare function normPartsF32(kind: number, tensors: Array<Float32Array>,
 /** `normPartsF32` for Float64Array tensors. */
 export declare function normPartsF64(kind: number, tensors: Array<Float64Array>, out: Float64Array): void
 
-/** The network's outputs (softmax probabilities or values) for the rows of `x`. */
-export declare function predictF32(network: Uint32Array, params: Float32Array, x: Float32Array): Float32Array
+/**
+ * The network's outputs (softmax probabilities or values) for the rows of `x`, written
+ * into `out` (rows × outputs), which JavaScript allocated: a synchronous loop of
+ * predictions then makes no external memory that only the event loop would free.
+ */
+export declare function predictF32(network: Uint32Array, params: Float32Array, x: Float32Array, out: Float32Array): void
 
-/** The network's outputs (softmax probabilities or values) for the rows of `x`. */
-export declare function predictF64(network: Uint32Array, params: Float64Array, x: Float64Array): Float64Array
+/**
+ * The network's outputs (softmax probabilities or values) for the rows of `x`, written
+ * into `out` (rows × outputs), which JavaScript allocated: a synchronous loop of
+ * predictions then makes no external memory that only the event loop would free.
+ */
+export declare function predictF64(network: Uint32Array, params: Float64Array, x: Float64Array, out: Float64Array): void
 
 export declare function randomStreams(seed: number, count: number): RandomStreams
 

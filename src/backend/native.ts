@@ -86,7 +86,7 @@ export interface TypedExports {
   firstNonFinite(tensors: FloatArray[]): number
   normParts(part: NormPart, tensors: FloatArray[], out: Float64Array): void
   scale(tensors: FloatArray[], coefficient: number): void
-  predict(network: Uint32Array, params: FloatArray, x: FloatArray): FloatArray
+  predict(network: Uint32Array, params: FloatArray, x: FloatArray, out: FloatArray): void
   lossAndGrad(
     network: Uint32Array,
     params: FloatArray,

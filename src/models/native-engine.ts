@@ -1,4 +1,5 @@
 import { addon, callNative, typedExports } from '../backend/native.js'
+import type { FloatArray } from '../parameter.js'
 import type { Engine } from './engine.js'
 import { runArgs, targetArgs } from './native-args.js'
 import { nativeSession } from './native-session.js'
@@ -10,7 +11,10 @@ export function nativeEngine(a: Addon): Engine {
   return {
     name: 'native',
     predict(network, params, x) {
-      return callNative(() => typedExports(a, params).predict(network.layout, params, x))
+      const Float = params.constructor as new (n: number) => FloatArray
+      const out = new Float((x.length / network.inputs) * network.outputs)
+      callNative(() => typedExports(a, params).predict(network.layout, params, x, out))
+      return out
     },
     lossAndGrad(network, params, grads, x, targets) {
       const [labels, values] = targetArgs(targets, params)

@@ -88,7 +88,7 @@ fn epoch<T: Element>(
 }
 
 macro_rules! bindings {
-    ($slice:ident, $array:ident, $train:ident, $predict:ident, $loss_and_grad:ident, $evaluate:ident) => {
+    ($slice:ident, $train:ident, $predict:ident, $loss_and_grad:ident, $evaluate:ident) => {
         /// One epoch (or a range of its batches) of training; the suffix names the element type. Per
         /// batch: forward, backward into `grads`, then the optimizer rule's step with that step's planned
         /// scalars. `state` holds every optimizer parameter's state tensors in order (`plan.stateCounts`).
@@ -115,12 +115,14 @@ macro_rules! bindings {
             })
         }
 
-        /// The network's outputs (softmax probabilities or values) for the rows of `x`.
+        /// The network's outputs (softmax probabilities or values) for the rows of `x`, written
+        /// into `out` (rows × outputs), which JavaScript allocated: a synchronous loop of
+        /// predictions then makes no external memory that only the event loop would free.
         #[napi]
-        pub fn $predict(network: Uint32ArraySlice, params: $slice, x: $slice) -> Result<$array> {
+        pub fn $predict(network: Uint32ArraySlice, params: $slice, x: $slice, mut out: $slice) -> Result<()> {
             guarded(|| {
                 let network = Network::decode(&network).map_err(to_js_error)?;
-                mlp::predict(&network, &params, &x).map(<$array>::new).map_err(to_js_error)
+                mlp::predict_into(&network, &params, &x, unsafe { out.as_mut() }).map_err(to_js_error)
             })
         }
 
@@ -161,8 +163,8 @@ macro_rules! bindings {
     };
 }
 
-bindings!(Float32ArraySlice, Float32Array, train_epoch_f32, predict_f32, loss_and_grad_f32, evaluate_f32);
-bindings!(Float64ArraySlice, Float64Array, train_epoch_f64, predict_f64, loss_and_grad_f64, evaluate_f64);
+bindings!(Float32ArraySlice, train_epoch_f32, predict_f32, loss_and_grad_f32, evaluate_f32);
+bindings!(Float64ArraySlice, train_epoch_f64, predict_f64, loss_and_grad_f64, evaluate_f64);
 
 /// c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (ndarray /
 /// matrixmultiply): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as

@@ -128,13 +128,24 @@ impl Network {
     /// Runs the batch in `work.input(rows)` through the network; the last layer's affine values
     /// (logits for softmax) end up in `work.logits(rows)`.
     pub fn forward<T: Element>(&self, params: &[T], work: &mut Workspace<T>, rows: usize) {
+        let (input, outputs) = work.activations.split_at_mut(1);
+        self.forward_layers(params, &input[0][..rows * self.inputs()], outputs, rows);
+    }
+
+    /// `forward` reading the batch from `input` (whole rows) instead of the workspace, as
+    /// predictions do: no copy of the inputs.
+    pub fn forward_from<T: Element>(&self, params: &[T], input: &[T], work: &mut Workspace<T>, rows: usize) {
+        self.forward_layers(params, &input[..rows * self.inputs()], &mut work.activations[1..], rows);
+    }
+
+    fn forward_layers<T: Element>(&self, params: &[T], input: &[T], outputs: &mut [Vec<T>], rows: usize) {
         for l in 0..self.layers() {
-            let (inputs, outputs) = (self.sizes[l], self.sizes[l + 1]);
-            let (before, after) = work.activations.split_at_mut(l + 1);
-            let x = view(&before[l], rows, inputs);
+            let (inputs, width) = (self.sizes[l], self.sizes[l + 1]);
+            let (before, after) = outputs.split_at_mut(l);
+            let x = if l == 0 { input } else { &before[l - 1][..rows * inputs] };
             let (w, b) = self.layer(params, l);
-            let y = &mut after[0][..rows * outputs];
-            dense::forward(x, view(w, outputs, inputs), b, view_mut(y, rows, outputs));
+            let y = &mut after[0][..rows * width];
+            dense::forward(view(x, rows, inputs), view(w, width, inputs), b, view_mut(y, rows, width));
             if l + 1 < self.layers() {
                 self.hidden.apply(y);
             }
@@ -197,6 +208,22 @@ impl<T: Element> Workspace<T> {
         }
     }
 
+    /// Buffers for `forward_from` only: no input copy, no gradients.
+    pub fn for_inference(network: &Network, capacity: usize) -> Self {
+        let sizes = &network.sizes;
+        Workspace {
+            capacity,
+            widths: sizes.clone(),
+            activations: sizes
+                .iter()
+                .enumerate()
+                .map(|(l, &s)| vec![T::zero(); if l == 0 { 0 } else { s * capacity }])
+                .collect(),
+            delta: Vec::new(),
+            upstream: Vec::new(),
+        }
+    }
+
     /// Most rows a batch may have.
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -220,20 +247,44 @@ const CHUNK_ROWS: usize = 1024;
 
 /// The network's outputs for every row of `x` (softmax probabilities or identity values).
 pub fn predict<T: Element>(network: &Network, params: &[T], x: &[T]) -> Result<Vec<T>, CoreError> {
+    let rows = network.check_inputs(x)?;
+    let mut out = vec![T::zero(); rows * network.outputs()];
+    predict_into(network, params, x, &mut out)?;
+    Ok(out)
+}
+
+/// `predict` writing into `out` (rows × outputs), which the caller owns: a JavaScript array, so
+/// no memory made here outlives the call.
+pub fn predict_into<T: Element>(network: &Network, params: &[T], x: &[T], out: &mut [T]) -> Result<(), CoreError> {
     network.check_parameters("params", params)?;
     let rows = network.check_inputs(x)?;
     let (inputs, width) = (network.inputs(), network.outputs());
-    let mut out = vec![T::zero(); rows * width];
-    let mut work = Workspace::new(network, rows.min(CHUNK_ROWS));
-    for (chunk, result) in x.chunks(CHUNK_ROWS * inputs).zip(out.chunks_mut(CHUNK_ROWS * width)) {
-        let n = chunk.len() / inputs;
-        work.input(n).copy_from_slice(chunk);
-        network.forward(params, &mut work, n);
-        let logits = work.logits(n);
-        network.output.finish(logits, width);
-        result.copy_from_slice(logits);
+    if out.len() != rows * width {
+        return Err(CoreError::invalid("out", format!("{} values for {rows} rows, got {}", rows * width, out.len())));
     }
-    Ok(out)
+    on_pool_if_split(network, rows, || {
+        let mut work = Workspace::for_inference(network, rows.min(CHUNK_ROWS));
+        for (chunk, result) in x.chunks(CHUNK_ROWS * inputs).zip(out.chunks_mut(CHUNK_ROWS * width)) {
+            let n = chunk.len() / inputs;
+            network.forward_from(params, chunk, &mut work, n);
+            let logits = work.logits(n);
+            network.output.finish(logits, width);
+            result.copy_from_slice(logits);
+        }
+    });
+    Ok(())
+}
+
+/// Runs `f` on rayon's pool when a batch of `rows` splits its products there (as training
+/// does): from outside the pool, every split product would otherwise wake it and sleep until
+/// done; inside, forking is a push onto a deque.
+fn on_pool_if_split<R: Send>(network: &Network, rows: usize, f: impl FnOnce() -> R + Send) -> R {
+    let splits = network.sizes.windows(2).any(|pair| dense::parts(rows.min(CHUNK_ROWS), pair[1], pair[0]) > 1);
+    if splits && rayon::current_thread_index().is_none() {
+        rayon::scope(|_| f())
+    } else {
+        f()
+    }
 }
 
 /// The mean loss of `x` against `targets`, overwriting `grads` with its gradient: one forward
@@ -273,21 +324,23 @@ pub fn evaluate<T: Element>(
     let rows = network.check_inputs(x)?;
     let (inputs, width) = (network.inputs(), network.outputs());
     network.output.check_targets(targets, rows, width)?;
-    let mut work = Workspace::new(network, rows.min(CHUNK_ROWS));
-    let (mut total, mut hits) = (0.0, 0);
-    for (c, chunk) in x.chunks(CHUNK_ROWS * inputs).enumerate() {
-        let n = chunk.len() / inputs;
-        let rows_here = c * CHUNK_ROWS..c * CHUNK_ROWS + n;
-        let part = match targets {
-            Targets::Labels(labels) => Targets::Labels(&labels[rows_here]),
-            Targets::Values(values) => Targets::Values(&values[rows_here.start * width..rows_here.end * width]),
-        };
-        work.input(n).copy_from_slice(chunk);
-        network.forward(params, &mut work, n);
-        let (sum, h) = network.output.loss_sum_and_hits(work.logits(n), width, part);
-        total += sum;
-        hits += h;
-    }
+    let (total, hits) = on_pool_if_split(network, rows, || {
+        let mut work = Workspace::for_inference(network, rows.min(CHUNK_ROWS));
+        let (mut total, mut hits) = (0.0, 0);
+        for (c, chunk) in x.chunks(CHUNK_ROWS * inputs).enumerate() {
+            let n = chunk.len() / inputs;
+            let rows_here = c * CHUNK_ROWS..c * CHUNK_ROWS + n;
+            let part = match targets {
+                Targets::Labels(labels) => Targets::Labels(&labels[rows_here]),
+                Targets::Values(values) => Targets::Values(&values[rows_here.start * width..rows_here.end * width]),
+            };
+            network.forward_from(params, chunk, &mut work, n);
+            let (sum, h) = network.output.loss_sum_and_hits(work.logits(n), width, part);
+            total += sum;
+            hits += h;
+        }
+        (total, hits)
+    });
     let count = match network.output {
         Output::Softmax => rows,
         Output::Identity => rows * width,
