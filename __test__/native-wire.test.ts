@@ -115,6 +115,6 @@ test('predictions are written into memory JavaScript owns, and an output of the 
   a.predictF32(network, params, x, out)
   t.deepEqual([...out], [0.5 - 2 + 0.25, 1.5 - 4 + 0.25])
   t.throws(() => a.predictF32(network, params, x, new Float32Array(3)), {
-    message: /out: 2 values for 2 rows, got 3/,
+    message: /out: expected 2 values for 2 rows, got 3/,
   })
 })

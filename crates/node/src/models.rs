@@ -11,9 +11,7 @@ use descent_core::nn::mlp::{self, Network};
 use descent_core::nn::train::{train_epoch, StepPlan};
 use descent_core::nn::Element;
 use descent_core::CoreError;
-use napi::bindgen_prelude::{
-    Float32Array, Float32ArraySlice, Float64Array, Float64ArraySlice, Int32ArraySlice, Uint32ArraySlice,
-};
+use napi::bindgen_prelude::{Float32ArraySlice, Float64Array, Float64ArraySlice, Int32ArraySlice, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
