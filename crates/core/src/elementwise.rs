@@ -8,6 +8,7 @@
 //! separate functions that do not get inlined into the SIMD-enabled caller (measured: no
 //! speed-up), while a slice loop does.
 
+use crate::parallel::PartCell;
 use rayon::iter::ParallelIterator;
 
 /// Tensors shorter than this run on the calling thread: below it, waking rayon's workers costs
@@ -235,20 +236,6 @@ where
 /// from step to step (the pool lets a free thread take a late one's part).
 const PARTS_PER_THREAD: usize = 1;
 
-/// One part of a loop, taken by exactly one thread.
-struct PartCell<L>(std::cell::UnsafeCell<Option<L>>);
-
-// SAFETY: each cell is taken once, by the one thread that claimed its index.
-unsafe impl<L: Send> Sync for PartCell<L> {}
-
-impl<L> PartCell<L> {
-    /// # Safety
-    /// At most one thread may take a given cell.
-    unsafe fn take(&self) -> Option<L> {
-        unsafe { (*self.0.get()).take() }
-    }
-}
-
 /// `lanes` cut into at most `parts` pieces of nearly equal length, on cache-line multiples.
 fn split_evenly<L: Lanes>(lanes: L, parts: usize) -> Vec<PartCell<L>> {
     let n = lanes.len();
@@ -257,10 +244,10 @@ fn split_evenly<L: Lanes>(lanes: L, parts: usize) -> Vec<PartCell<L>> {
     let mut rest = lanes;
     while rest.len() > size {
         let (head, tail) = rest.split_at(size);
-        out.push(PartCell(std::cell::UnsafeCell::new(Some(head))));
+        out.push(PartCell::new(head));
         rest = tail;
     }
-    out.push(PartCell(std::cell::UnsafeCell::new(Some(rest))));
+    out.push(PartCell::new(rest));
     out
 }
 

@@ -2,20 +2,47 @@
 //! JavaScript backend (`src/backend/reduce.ts`) reproduces it bit for bit: each block of
 //! `REDUCE_BLOCK` elements is summed left to right in f64, then the block sums left to right.
 
-use crate::elementwise::PARALLEL_MIN;
+use crate::parallel;
 use crate::real::Real;
-use rayon::prelude::*;
 
 pub const REDUCE_BLOCK: usize = 4096;
 
-fn blocked_sum<T: Real>(x: &[T], term: impl Fn(f64) -> f64 + Sync) -> f64 {
-    let block = |chunk: &[T]| chunk.iter().fold(0.0f64, |acc, &v| acc + term(v.wide()));
-    if x.len() >= PARALLEL_MIN {
-        let partial: Vec<f64> = x.par_chunks(REDUCE_BLOCK).map(block).collect();
-        partial.iter().fold(0.0, |acc, &s| acc + s)
-    } else {
-        x.chunks(REDUCE_BLOCK).fold(0.0, |acc, chunk| acc + block(chunk))
+/// Reductions shorter than this many elements run on the calling thread.
+pub const PARALLEL_MIN: usize = 1 << 15;
+
+/// out[i] ← Σ term(x) over run i of `x` (runs of `run` elements, the last possibly shorter),
+/// each left to right in f64. Four runs go side by side, so the CPU overlaps four chains of
+/// additions; each run's order is unchanged.
+fn sums_of_runs<T: Real>(x: &[T], run: usize, out: &mut [f64], term: &impl Fn(f64) -> f64) {
+    let mut i = 0;
+    while i + 4 <= out.len() && (i + 4) * run <= x.len() {
+        let r = |j: usize| &x[(i + j) * run..(i + j + 1) * run];
+        let mut s = [0.0f64; 4];
+        for (((&a, &b), &c), &d) in r(0).iter().zip(r(1)).zip(r(2)).zip(r(3)) {
+            s[0] += term(a.wide());
+            s[1] += term(b.wide());
+            s[2] += term(c.wide());
+            s[3] += term(d.wide());
+        }
+        out[i..i + 4].copy_from_slice(&s);
+        i += 4;
     }
+    for (j, o) in out.iter_mut().enumerate().skip(i) {
+        let start = (j * run).min(x.len());
+        *o = x[start..(start + run).min(x.len())].iter().fold(0.0f64, |acc, &v| acc + term(v.wide()));
+    }
+}
+
+/// The blocks of `n` elements: each block's sum from `block_sums(first block, sums)`, in
+/// parallel for long inputs, then the block sums left to right.
+fn blocked(n: usize, block_sums: impl Fn(usize, &mut [f64]) + Sync) -> f64 {
+    let mut partial = vec![0.0f64; n.div_ceil(REDUCE_BLOCK)];
+    parallel::fill(&mut partial, PARALLEL_MIN / REDUCE_BLOCK, block_sums);
+    partial.iter().fold(0.0, |acc, &s| acc + s)
+}
+
+fn blocked_sum<T: Real>(x: &[T], term: impl Fn(f64) -> f64 + Sync) -> f64 {
+    blocked(x.len(), |first, sums| sums_of_runs(&x[(first * REDUCE_BLOCK).min(x.len())..], REDUCE_BLOCK, sums, &term))
 }
 
 /// Σ x², accumulated in f64 (exact squares for f32 input).
@@ -55,13 +82,31 @@ pub fn rms<T: Real>(x: &[T]) -> f64 {
 /// computed on the fly from several buffers (LAMB's ‖u‖² without storing u). `term` must be
 /// a pure function of i: blocks may run on different threads.
 pub fn sum_by_index(n: usize, term: impl Fn(usize) -> f64 + Sync) -> f64 {
-    let block = |start: usize| (start..(start + REDUCE_BLOCK).min(n)).fold(0.0f64, |acc, i| acc + term(i));
-    if n >= PARALLEL_MIN {
-        let partial: Vec<f64> = (0..n).into_par_iter().step_by(REDUCE_BLOCK).map(block).collect();
-        partial.iter().fold(0.0, |acc, &s| acc + s)
-    } else {
-        (0..n).step_by(REDUCE_BLOCK).fold(0.0, |acc, start| acc + block(start))
-    }
+    blocked(n, |first, sums| {
+        for (j, s) in sums.iter_mut().enumerate() {
+            let start = (first + j) * REDUCE_BLOCK;
+            *s = (start..(start + REDUCE_BLOCK).min(n)).fold(0.0f64, |acc, i| acc + term(i));
+        }
+    })
+}
+
+/// Σ term(u) over values u made a block at a time by `fill(start, out)` (u at indices start..),
+/// in the same blocked order: Adafactor's Σ U² without storing U, each block's values made in
+/// one vectorisable pass.
+pub fn sum_of_filled<T: Real>(
+    n: usize,
+    fill: impl Fn(usize, &mut [T]) + Sync,
+    term: impl Fn(f64) -> f64 + Sync,
+) -> f64 {
+    blocked(n, |first, sums| {
+        let mut values = vec![T::zero(); (4 * REDUCE_BLOCK).min(n)];
+        for (g, group) in sums.chunks_mut(4).enumerate() {
+            let start = (first + 4 * g) * REDUCE_BLOCK;
+            let len = (4 * REDUCE_BLOCK).min(n - start);
+            fill(start, &mut values[..len]);
+            sums_of_runs(&values[..len], REDUCE_BLOCK, group, &term);
+        }
+    })
 }
 
 /// Σ term(x) along each row of a row-major matrix with `cols` columns (each run of `cols`
@@ -71,26 +116,29 @@ pub fn row_sums<T: Real>(x: &[T], cols: usize, term: impl Fn(f64) -> f64 + Sync)
     if cols == 0 {
         return Vec::new();
     }
-    let row = |r: &[T]| r.iter().fold(0.0f64, |acc, &v| acc + term(v.wide()));
-    if x.len() >= PARALLEL_MIN {
-        x.par_chunks(cols).map(row).collect()
-    } else {
-        x.chunks(cols).map(row).collect()
-    }
+    let mut sums = vec![0.0f64; x.len() / cols];
+    parallel::fill(&mut sums, (PARALLEL_MIN / cols).max(1), |first, out| {
+        sums_of_runs(&x[first * cols..], cols, out, &term)
+    });
+    sums
 }
 
 /// Σ term(x) down each column of one row-major matrix with `cols` columns, every column top
-/// to bottom in f64: Adafactor's column means of g². Serial; it walks the rows in memory order,
-/// adding each row into the column sums.
-pub fn column_sums<T: Real>(x: &[T], cols: usize, term: impl Fn(f64) -> f64) -> Vec<f64> {
+/// to bottom in f64: Adafactor's column means of g². It walks the rows in memory order, adding
+/// each row into the column sums; long inputs split the columns across threads.
+pub fn column_sums<T: Real>(x: &[T], cols: usize, term: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
     let mut sums = vec![0.0f64; cols];
-    if cols > 0 {
-        for row in x.chunks(cols) {
-            for (s, &v) in sums.iter_mut().zip(row) {
+    if cols == 0 {
+        return sums;
+    }
+    let rows = x.len() / cols;
+    parallel::fill(&mut sums, (PARALLEL_MIN / rows.max(1)).max(64), |first, out| {
+        for row in x.chunks_exact(cols) {
+            for (s, &v) in out.iter_mut().zip(&row[first..]) {
                 *s += term(v.wide());
             }
         }
-    }
+    });
     sums
 }
 
@@ -105,7 +153,7 @@ mod tests {
         assert_eq!(column_sums(&x, 3, |v| v * v), vec![1.25, 4.0625, 25.0]);
         assert_eq!(column_sums(&x, 3, |v| v + 1.0), vec![3.5, 0.25, 1.0]);
         assert!(row_sums::<f64>(&[], 0, |v| v).is_empty());
-        let long: Vec<f64> = (0..(PARALLEL_MIN + 7 * 5)).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect();
+        let long: Vec<f64> = (0..(PARALLEL_MIN * 3 + 7 * 5)).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect();
         let serial: Vec<f64> = long.chunks(7).map(|r| r.iter().fold(0.0, |a, &v| a + v * v)).collect();
         let parallel = row_sums(&long, 7, |v| v * v);
         assert!(serial.iter().zip(&parallel).all(|(a, b)| a.to_bits() == b.to_bits()));
@@ -136,6 +184,28 @@ mod tests {
             let by_index = sum_by_index(len, |i| x[i] * x[i]);
             assert_eq!(by_index.to_bits(), sum_of_squares(&x).to_bits(), "len {len}");
         }
+    }
+
+    #[test]
+    fn column_sums_and_filled_sums_split_without_changing_a_bit() {
+        let cols = 300;
+        let x: Vec<f32> = (0..cols * 400).map(|i| ((i * 7919) % 1000) as f32 * 1e-3 - 0.5).collect();
+        let mut serial = vec![0.0f64; cols];
+        for row in x.chunks(cols) {
+            for (s, &v) in serial.iter_mut().zip(row) {
+                *s += (v as f64) * (v as f64);
+            }
+        }
+        let parallel = column_sums(&x, cols, |v| v * v);
+        assert!(serial.iter().zip(&parallel).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let filled = sum_of_filled(
+            x.len(),
+            |start, out: &mut [f32]| out.copy_from_slice(&x[start..start + out.len()]),
+            |v| v * v,
+        );
+        assert_eq!(filled.to_bits(), sum_of_squares(&x).to_bits());
+        let by_index = sum_by_index(x.len(), |i| (x[i] as f64) * (x[i] as f64));
+        assert_eq!(by_index.to_bits(), filled.to_bits());
     }
 
     #[test]

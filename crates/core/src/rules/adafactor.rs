@@ -12,8 +12,10 @@
 //! (`g / max(√V, ε₁)`) instead of V by ε₁² as torch writes it: the same number in exact
 //! arithmetic, but ε₁² = 1e-60 underflows to 0 in f32 and all-zero rows would give 0/0.
 //! RMS(U) needs the whole update before any of it is applied, so U is computed twice (once
-//! for the sum of squares, once to apply it) rather than stored. Row sums and the element-wise
-//! passes run on rayon's pool for long tensors; the column sums are serial.
+//! for the sum of squares, once to apply it) rather than stored, a block at a time, row segment
+//! by row segment so the loops vectorise. Every pass (row and column sums, the blocked sums,
+//! U and its application) splits long tensors across threads in fixed parts (crate::parallel),
+//! so results are the same at any thread count.
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
@@ -110,26 +112,127 @@ pub(crate) fn clip_divisor(sum_of_squares: f64, len: usize, threshold: f64) -> f
     max(1.0, (sum_of_squares / len as f64).sqrt() / threshold)
 }
 
-/// Σ U² over the whole tensor in reduce's blocked order, U computed on the fly by `update`.
-pub(crate) fn sum_of_squares_of<T: Real>(len: usize, update: impl Fn(usize) -> T + Sync) -> f64 {
-    reduce::sum_by_index(len, |k| {
-        let u = update(k).wide();
-        u * u
-    })
+/// Σ U² over the whole tensor in reduce's blocked order, U made a block at a time by
+/// `fill(start, out)` (U at flat indices start..).
+pub(crate) fn sum_of_squares_of<T: Real>(len: usize, fill: impl Fn(usize, &mut [T]) + Sync) -> f64 {
+    reduce::sum_of_filled(len, fill, |u| u * u)
 }
 
-/// θ ← θ·(1 − γλ) − α/max(1, RMS(U)/d) · U. `update` gives U at a flat index and is called
-/// twice per element: for RMS(U), which must be known before anything is applied, then to apply.
-fn apply_update<T: Real>(param: &mut [T], alpha: f64, d: f64, decay: Option<T>, update: impl Fn(usize) -> T + Sync) {
+/// A range filler from U at a flat index, for updates that are not walked row by row.
+pub(crate) fn by_index<T: Real>(update: impl Fn(usize) -> T + Sync) -> impl Fn(usize, &mut [T]) + Sync {
+    move |start, out| {
+        for (i, u) in out.iter_mut().enumerate() {
+            *u = update(start + i);
+        }
+    }
+}
+
+/// θ ← θ·(1 − γλ) − α/max(1, RMS(U)/d) · U, U made a block at a time by `fill`: once for
+/// RMS(U), which must be known before anything is applied, then again to apply it.
+fn apply_update<T: Real>(param: &mut [T], alpha: f64, d: f64, decay: Option<T>, fill: impl Fn(usize, &mut [T]) + Sync) {
     let n = param.len();
-    let step = T::of(alpha / clip_divisor(sum_of_squares_of(n, &update), n, d));
-    zip_apply!(Zip::indexed(view_mut(param)), |k: usize, p: &mut T| {
-        let decayed = match decay {
-            Some(factor) => *p * factor,
-            None => *p,
-        };
-        *p = decayed - step * update(k);
+    let step = T::of(alpha / clip_divisor(sum_of_squares_of(n, &fill), n, d));
+    crate::parallel::fill(param, reduce::PARALLEL_MIN, |start, piece| {
+        let mut update = vec![T::zero(); reduce::REDUCE_BLOCK.min(piece.len())];
+        for (c, chunk) in piece.chunks_mut(reduce::REDUCE_BLOCK).enumerate() {
+            let update = &mut update[..chunk.len()];
+            fill(start + c * reduce::REDUCE_BLOCK, update);
+            crate::elementwise::with_best_simd(Apply { chunk, update, step, decay });
+        }
     });
+}
+
+/// One block of `apply_update`'s θ ← decayed θ − step·U, as a `SimdJob` so it vectorises.
+struct Apply<'a, T> {
+    chunk: &'a mut [T],
+    update: &'a [T],
+    step: T,
+    decay: Option<T>,
+}
+
+impl<T: Real> crate::elementwise::SimdJob for Apply<'_, T> {
+    #[inline(always)]
+    fn run(self) {
+        let Apply { chunk, update, step, decay } = self;
+        for (p, &u) in chunk.iter_mut().zip(update) {
+            let decayed = match decay {
+                Some(factor) => *p * factor,
+                None => *p,
+            };
+            *p = decayed - step * u;
+        }
+    }
+}
+
+/// U at flat indices start.. of one tensor: written into `out` by `fill`.
+trait Update<T>: Sync {
+    fn fill(&self, start: usize, out: &mut [T]);
+}
+
+/// U = ±g / max(√(rowVar·colVar/mean(rowVar)), ε₁) of a factored tensor.
+struct FactoredUpdate<'a, T> {
+    f: Factoring,
+    row_var: &'a [T],
+    col_var: &'a [T],
+    means: &'a [T],
+    grad: &'a [T],
+    eps1: T,
+    prelude: Prelude<T>,
+}
+
+impl<T: Real> Update<T> for FactoredUpdate<'_, T> {
+    #[inline(always)]
+    fn fill(&self, start: usize, out: &mut [T]) {
+        let Self { f, row_var, col_var, means, grad, eps1, prelude } = self;
+        // Row segment by row segment (no closure: it would be compiled apart from the SIMD
+        // caller), each a loop over plain slices without divisions.
+        let (mut k, mut at) = (start, 0);
+        while at < out.len() {
+            let (row, col) = (k / f.cols, k % f.cols);
+            let len = (f.cols - col).min(out.len() - at);
+            let b = row / f.rows;
+            let (row_v, mean) = (row_var[row], means[b]);
+            let cols = &col_var[b * f.cols + col..][..len];
+            for ((u, &col_v), &g) in out[at..at + len].iter_mut().zip(cols).zip(&grad[k..k + len]) {
+                let v = row_v * col_v / mean;
+                *u = prelude.flip(g) / max(v.sqrt(), *eps1);
+            }
+            (at, k) = (at + len, k + len);
+        }
+    }
+}
+
+/// U = ±g / max(√variance, ε₁) of a vector.
+struct VectorUpdate<'a, T> {
+    variance: &'a [T],
+    grad: &'a [T],
+    eps1: T,
+    prelude: Prelude<T>,
+}
+
+impl<T: Real> Update<T> for VectorUpdate<'_, T> {
+    #[inline(always)]
+    fn fill(&self, start: usize, out: &mut [T]) {
+        let range = start..start + out.len();
+        for ((u, &g), &v) in out.iter_mut().zip(&self.grad[range.clone()]).zip(&self.variance[range]) {
+            *u = self.prelude.flip(g) / max(v.sqrt(), self.eps1);
+        }
+    }
+}
+
+/// One block of U as a `SimdJob`, so its loop is compiled for the widest SIMD the CPU has (a
+/// closure would be compiled apart from the SIMD-enabled caller, and not vectorised as widely).
+struct Fill<'a, T, U> {
+    update: U,
+    start: usize,
+    out: &'a mut [T],
+}
+
+impl<T, U: Update<T>> crate::elementwise::SimdJob for Fill<'_, T, U> {
+    #[inline(always)]
+    fn run(self) {
+        self.update.fill(self.start, self.out)
+    }
 }
 
 pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
@@ -154,7 +257,6 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
     // θ's scale is taken before the weight decay, as torch does.
     let alpha = max(eps2, reduce::rms(slot.param)) * rho;
     let grad = slot.grad;
-    let signed = move |g: T| prelude.flip(g);
 
     let mut state = slot.state.drain(..);
     match Factoring::of(&slot.shape) {
@@ -165,11 +267,12 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             let (row_var, col_var): (&[T], &[T]) = (row_var, col_var);
             // torch clamps the mean by ε₁ so that an all-zero gradient does not divide by 0.
             let means: Vec<T> = row_var_means(f, row_var).into_iter().map(|mean| max(mean, eps1)).collect();
-            apply_update(slot.param, alpha, d, decay, |k| {
-                let (b, row, col) = f.locate(k);
-                let v = row_var[row] * col_var[b * f.cols + col] / means[b];
-                signed(grad[k]) / max(v.sqrt(), eps1)
-            });
+            let means = &means[..];
+            let fill = |start: usize, out: &mut [T]| {
+                let update = FactoredUpdate { f, row_var, col_var, means, grad, eps1, prelude };
+                crate::elementwise::with_best_simd(Fill { update, start, out })
+            };
+            apply_update(slot.param, alpha, d, decay, fill);
         }
         None => {
             let variance = state.next().expect("checked: variance");
@@ -178,7 +281,11 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
                 *v = beta2 * *v + one_minus_beta2 * (g * g);
             });
             let variance: &[T] = variance;
-            apply_update(slot.param, alpha, d, decay, |k| signed(grad[k]) / max(variance[k].sqrt(), eps1));
+            let fill = |start: usize, out: &mut [T]| {
+                let update = VectorUpdate { variance, grad, eps1, prelude };
+                crate::elementwise::with_best_simd(Fill { update, start, out })
+            };
+            apply_update(slot.param, alpha, d, decay, fill);
         }
     }
 }

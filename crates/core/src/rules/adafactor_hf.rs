@@ -9,7 +9,9 @@
 //! State: [rowVar (batch·n), colVar (batch·m)] for dim ≥ 2, else [variance]; then expAvg when
 //! β₁ is given.
 
-use super::adafactor::{check_state, clip_divisor, row_var_means, sum_of_squares_of, update_factors, Factoring};
+use super::adafactor::{
+    by_index, check_state, clip_divisor, row_var_means, sum_of_squares_of, update_factors, Factoring,
+};
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
 use crate::real::{max, Real};
@@ -110,7 +112,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
                 let col_factor = T::one() / col_var[b * f.cols + col].sqrt();
                 row_factor * col_factor * grad[k]
             };
-            finish(sum_of_squares_of(n, update)).apply(slot.param, state.next(), update);
+            finish(sum_of_squares_of(n, by_index(update))).apply(slot.param, state.next(), update);
         }
         None => {
             let variance = state.next().expect("checked: variance");
@@ -121,7 +123,7 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
             });
             let variance: &[T] = variance;
             let update = |k: usize| T::one() / variance[k].sqrt() * grad[k];
-            finish(sum_of_squares_of(n, update)).apply(slot.param, state.next(), update);
+            finish(sum_of_squares_of(n, by_index(update))).apply(slot.param, state.next(), update);
         }
     }
 }
