@@ -63,6 +63,9 @@ def init_params(sizes, rng):
     return params
 
 
+ACTIVATION = "tanh"  # set by --activation: "tanh" or "relu" on every hidden layer
+
+
 def forward(params, x):
     """Returns the activations [x, a1, ..., a_{L-1}] and the output logits z_L."""
     acts = [x]
@@ -73,7 +76,7 @@ def forward(params, x):
         z += b
         if i == last:
             return acts, z
-        a = np.tanh(z, out=z)
+        a = np.tanh(z, out=z) if ACTIVATION == "tanh" else np.maximum(z, 0, out=z)
         acts.append(a)
     raise AssertionError("no layers")
 
@@ -103,7 +106,10 @@ def backward(params, acts, dz):
         grads[i] = (dw, db)
         if i > 0:
             da = dz @ w                             # [m, in]
-            da *= 1 - a_prev * a_prev               # tanh'(z) = 1 - tanh(z)^2
+            if ACTIVATION == "tanh":
+                da *= 1 - a_prev * a_prev           # tanh'(z) = 1 - tanh(z)^2
+            else:
+                da *= a_prev > 0                    # relu'(z) = [z > 0] = [relu(z) > 0]
             dz = da
     return grads
 
@@ -112,6 +118,13 @@ def evaluate(params, x, y):
     _, z = forward(params, x)
     loss, _ = loss_and_output_grad(z, y)
     return float(loss)
+
+
+def accuracy(params, x, y):
+    """Loss and accuracy of the rows of x, as descent's model.evaluate reports them."""
+    _, z = forward(params, x)
+    loss, _ = loss_and_output_grad(z, y)
+    return float(loss), float(np.mean(z.argmax(axis=1) == y))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,8 +297,15 @@ def main(argv=None):
     ap.add_argument("--data", default=None, help=".npz with x (float32 [n, in]) and y (int [n])")
     ap.add_argument("--threads", type=int, default=None, help="limit BLAS threads (threadpoolctl)")
     ap.add_argument("--selftest", action="store_true", help="gradient check and Adam check, then exit")
+    ap.add_argument("--activation", choices=["tanh", "relu"], default="tanh", help="hidden activation")
+    ap.add_argument("--test", default=None, help=".npz with x, y: time evaluating them (evalSeconds)")
+    ap.add_argument("--target-accuracy", type=float, default=None,
+                    help="with --test: train epoch by epoch, evaluating the test rows after each, "
+                         "until this accuracy (secondsToTarget, epochsToTarget; at most --epochs)")
     args = ap.parse_args(argv)
 
+    global ACTIVATION
+    ACTIVATION = args.activation
     if args.selftest:
         emit({"impl": "numpy", "selftest": "passed", **selftest(), **environment(np)})
         return
@@ -335,6 +355,33 @@ def main(argv=None):
             finals.append(evaluate(params, x, y))
         initial_loss = evaluate(initial, x, y)
         blas = blas_info(np)
+        extra = {}
+        if args.test:
+            with np.load(args.test) as f:
+                tx, ty = f["x"].astype(F32, copy=False), f["y"].astype(np.intp)
+            # Evaluation of the test rows with the trained weights: warm, then the median of 20.
+            accuracy(params, tx, ty)
+            samples = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                accuracy(params, tx, ty)
+                samples.append(time.perf_counter() - t0)
+            extra["evalSeconds"] = median(samples)
+            extra["evalMinSeconds"] = min(samples)
+            if args.target_accuracy is not None:
+                # Time to target: epochs of training, each followed by an evaluation of the test
+                # rows (both timed), until the accuracy reaches the target.
+                params, opt = fresh()
+                t0 = time.perf_counter()
+                reached, epochs_done, acc = None, 0, 0.0
+                for epoch in range(1, args.epochs + 1):
+                    train(params, opt, x, y, 1, args.batch)
+                    _, acc = accuracy(params, tx, ty)
+                    epochs_done = epoch
+                    if acc >= args.target_accuracy:
+                        reached = time.perf_counter() - t0
+                        break
+                extra.update({"secondsToTarget": reached, "epochsToTarget": epochs_done, "finalAccuracy": acc})
 
     steps = args.epochs * -(-n // args.batch)
     emit({
@@ -358,6 +405,8 @@ def main(argv=None):
         "epochLoss": history,
         "data": source,
         "init": init_source,
+        "activation": args.activation,
+        **extra,
         **environment(np),
         "blas": blas,
     })
