@@ -1,6 +1,6 @@
 /**
  * The GEMMs one training step of a dense network runs, timed through the native addon's
- * `matmulF32` (the ndarray / matrixmultiply path `crates/core/src/nn/dense.rs` trains with),
+ * `matmulF32` (the gemm-crate path `crates/core/src/nn/dense.rs` trains with),
  * measured the way benches/python/matmul_numpy.py measures NumPy's so the two compare.
  */
 import { addon } from '../src/backend/native.js'

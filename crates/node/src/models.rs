@@ -164,8 +164,8 @@ macro_rules! bindings {
 bindings!(Float32ArraySlice, train_epoch_f32, predict_f32, loss_and_grad_f32, evaluate_f32);
 bindings!(Float64ArraySlice, train_epoch_f64, predict_f64, loss_and_grad_f64, evaluate_f64);
 
-/// c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (ndarray /
-/// matrixmultiply): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
+/// c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (the gemm
+/// crate): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
 /// [n, k] when `transposeB`), c [m, n] is overwritten. For benchmarks: repeating inside Rust
 /// times the kernel as training runs it, without one N-API crossing per product.
 #[napi]
