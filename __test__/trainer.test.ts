@@ -460,11 +460,13 @@ for (const backend of BACKENDS) {
       const model = new MLP({ sizes, seed: 4, backend })
       return { model, optimizer: new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) }
     }
-    const { x, y } = randomData(sizes, 'softmax', 'float32', 2000, 11)
+    // Enough steps that training outlasts many polls even where a step takes tens of µs.
+    const total = 6000
+    const { x, y } = randomData(sizes, 'softmax', 'float32', total, 11)
     const probe = rows(x, 0, 3)
     const reference = build()
     const seen = new Set<string>([String(reference.model.predict(probe).data)])
-    for (let at = 0; at < 2000; at += 16) {
+    for (let at = 0; at < total; at += 16) {
       reference.model.fit(rows(x, at, at + 16), rows(y, at, at + 16), {
         optimizer: reference.optimizer,
         batchSize: 16,
@@ -473,13 +475,14 @@ for (const backend of BACKENDS) {
       seen.add(String(reference.model.predict(probe).data))
     }
     const { model, optimizer } = build()
-    const trainer = model.trainer({ optimizer, batchSize: 16 })
-    const pending = Array.from({ length: 25 }, (_, k) =>
+    const trainer = model.trainer({ optimizer, batchSize: 16, queueLimit: 1000 })
+    const pending = Array.from({ length: total / 80 }, (_, k) =>
       trainer.train(rows(x, k * 80, (k + 1) * 80), rows(y, k * 80, (k + 1) * 80)),
     )
     let done = false
-    void Promise.all(pending).then(() => {
+    const settled = Promise.allSettled(pending).then((results) => {
       done = true
+      return results
     })
     let polls = 0
     const distinct = new Set<string>()
@@ -490,6 +493,7 @@ for (const backend of BACKENDS) {
       polls++
       await new Promise((resolve) => setImmediate(resolve))
     }
+    t.true((await settled).every((r) => r.status === 'fulfilled'))
     await trainer.close()
     t.true(seen.has(String(model.predict(probe).data)))
     t.true(
