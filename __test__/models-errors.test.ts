@@ -32,7 +32,7 @@ const CLASSIFIER_CASES: [string, Call, ErrorConstructor | typeof DescentError, R
     'x not a tensor',
     (m) => m.model.fit([1, 2] as never, m.y, { optimizer: m.optimizer }),
     TypeError,
-    /MLP\.fit: x\.data must be a Float32Array, Float64Array or Int32Array, got undefined/,
+    /MLP\.fit: x must be a Tensor \(make one with tensor\(data, \[rows, columns\]\)\), got an array of length 2/,
   ],
   [
     'x of the wrong dtype',
@@ -399,3 +399,32 @@ for (const [name, make, type, message] of CONSTRUCTOR_CASES) {
     t.throws(make, { instanceOf: type, message })
   })
 }
+
+test('a plain array or a bare typed array where a Tensor is expected says what is wanted and how to make it', (t) => {
+  const model = new MLP({ sizes: [2, 3, 2], seed: 1 })
+  for (const x of [
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    Float32Array.of(1, 2, 3, 4),
+    { rows: 2 },
+  ]) {
+    const error = t.throws(() => model.predict(x as never), { instanceOf: TypeError })
+    t.regex(
+      error.message,
+      /^MLP\.predict: x must be a Tensor \(make one with tensor\(data, \[rows, columns\]\)\), got /,
+    )
+    t.notRegex(error.message, /detached/)
+  }
+})
+
+test('a shape that does not match its data mentions a detached buffer only when the buffer was detached', (t) => {
+  const model = new MLP({ sizes: [2, 3, 2], seed: 1 })
+  const short = { data: new Float32Array(3), shape: [2, 2] }
+  t.notRegex(t.throws(() => model.predict(short))?.message ?? '', /detached/)
+  const data = new Float32Array(4)
+  structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] })
+  const message = t.throws(() => model.predict({ data, shape: [2, 2] }))?.message ?? ''
+  t.regex(message, /holds 4 elements but data has 0 \(its buffer was detached\)/)
+})

@@ -36,8 +36,16 @@ export function tensor<D extends TensorData>(data: D, shape?: readonly number[])
 
 /** A TypeError/RangeError unless `value` is a well-formed Tensor; returns it typed. */
 export function checkTensor(where: string, what: string, value: unknown): Tensor {
-  if (typeof value !== 'object' || value === null)
-    throw typeError(where, what, 'a tensor { data, shape }', value)
+  // Plain arrays, bare typed arrays and objects without `data` are not tensors at all: say what
+  // is wanted and how to make it, rather than complain about a missing field.
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value) ||
+    !('data' in value)
+  )
+    throw typeError(where, what, 'a Tensor (make one with tensor(data, [rows, columns]))', value)
   const { data, shape } = value as Partial<Tensor>
   if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
     throw typeError(where, `${what}.data`, 'a Float32Array, Float64Array or Int32Array', data)
@@ -49,8 +57,11 @@ export function checkTensor(where: string, what: string, value: unknown): Tensor
   }
   const size = shape.reduce((a: number, b: number) => a * b, 1)
   if (size !== data.length) {
+    // A transferred (detached) buffer leaves a typed array of length 0: say so only then.
+    const detached =
+      data.length === 0 && data.buffer.byteLength === 0 && size > 0 ? ' (its buffer was detached)' : ''
     throw new RangeError(
-      `${where}: ${what}.shape [${shape.join(', ')}] holds ${size} elements but data has ${data.length} (detached buffer?)`,
+      `${where}: ${what}.shape [${shape.join(', ')}] holds ${size} elements but data has ${data.length}${detached}`,
     )
   }
   return value as Tensor
