@@ -367,3 +367,27 @@ test('any single flipped byte is caught as corrupt (or was harmless whitespace) 
   t.log(Object.fromEntries(codes))
   t.true((codes.get('CHECKPOINT_CORRUPT') ?? 0) > 250)
 })
+
+test('swapped or misplaced arguments name the call that was meant', async (t) => {
+  const { MLP } = await import('../src/index.js')
+  const model = new MLP({ sizes: [2, 3, 2], seed: 1 })
+  const optimizer = new Adam(model.parameters())
+  const path = join(tmpdir(), 'descent-never-written.safetensors')
+  for (const call of [saveCheckpoint, loadCheckpoint]) {
+    const name = call === saveCheckpoint ? 'saveCheckpoint' : 'loadCheckpoint'
+    await t.throwsAsync(call(model as never, path as never), {
+      instanceOf: TypeError,
+      message: `${name}: the arguments are swapped: call ${name}(path, { model, optimizer, scheduler }), path first`,
+    })
+    await t.throwsAsync(call(path, model as never), {
+      instanceOf: TypeError,
+      message: new RegExp(
+        `^${name}: the second argument must be \\{ model, optimizer, scheduler \\}, got an object \\(MLP\\): call ${name}\\(path, \\{ model \\}\\)$`,
+      ),
+    })
+    await t.throwsAsync(call(path, optimizer as never), {
+      instanceOf: TypeError,
+      message: /call \w+\(path, \{ optimizer \}\)$/,
+    })
+  }
+})

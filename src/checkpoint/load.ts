@@ -33,7 +33,7 @@ export interface CheckpointInfo {
  */
 export async function loadCheckpoint(path: string, parts: CheckpointParts): Promise<CheckpointInfo> {
   const where = 'loadCheckpoint'
-  checkPath(where, path)
+  checkPath(where, path, parts)
   const target = readTarget(where, parts)
   let file: Buffer
   try {

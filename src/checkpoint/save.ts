@@ -38,7 +38,7 @@ export interface SaveCheckpointOptions extends CheckpointParts {
  */
 export async function saveCheckpoint(path: string, parts: SaveCheckpointOptions): Promise<void> {
   const where = 'saveCheckpoint'
-  checkPath(where, path)
+  checkPath(where, path, parts)
   const target = readTarget(where, parts, ['extra'])
   const extra = (parts as SaveCheckpointOptions).extra
   if (extra !== undefined) checkJsonData(where, 'extra', extra)

@@ -41,10 +41,38 @@ export interface Target {
   readonly scheduler?: Scheduler
 }
 
-/** A TypeError unless `path` is a non-empty string. */
-export function checkPath(where: string, path: unknown): asserts path is string {
+/** The call this function expects, for messages about its arguments. */
+function expectedCall(where: string): string {
+  return `${where}(path, { model, optimizer, scheduler })`
+}
+
+/** Whether `value` is a model, an optimizer or a scheduler itself rather than `{ model, … }`. */
+function isPart(value: unknown): boolean {
+  return (
+    value instanceof Optimizer ||
+    value instanceof Scheduler ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { parameters?: unknown }).parameters === 'function')
+  )
+}
+
+/**
+ * A TypeError unless `path` is a non-empty string. Swapped arguments, or a model (optimizer,
+ * scheduler) passed where the parts object goes, are named with the call that was meant.
+ */
+export function checkPath(where: string, path: unknown, parts?: unknown): asserts path is string {
+  if (typeof path !== 'string' && typeof parts === 'string') {
+    throw new TypeError(`${where}: the arguments are swapped: call ${expectedCall(where)}, path first`)
+  }
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     throw typeError(where, 'path', 'a non-empty file path string', path)
+  }
+  if (isPart(parts)) {
+    const key = parts instanceof Optimizer ? 'optimizer' : parts instanceof Scheduler ? 'scheduler' : 'model'
+    throw new TypeError(
+      `${where}: the second argument must be { model, optimizer, scheduler }, got ${describe(parts)}: call ${where}(path, { ${key} })`,
+    )
   }
 }
 
