@@ -65,3 +65,19 @@ test('DESCENT_BACKEND set to anything else is a RangeError naming the variable',
     /RangeError: descent: the environment variable DESCENT_BACKEND must be 'js' or 'native', got "fast"/,
   )
 })
+
+test('without a binary, info() says why it did not load', (t) => {
+  const result = node(
+    { ...NO_BINARY, DESCENT_BACKEND: 'js' },
+    `const i = require(${JSON.stringify(INDEX)}).info(); console.log(JSON.stringify([i.binaryPath, i.nativeLoadError]))`,
+  )
+  t.is(result.status, 0, result.stderr)
+  const [binary, error] = JSON.parse(result.stdout) as [string | null, string | null]
+  t.is(binary, null)
+  t.regex(error ?? '', /nonexistent\/descent\.node|Cannot find|cannot open/i)
+  const loaded = node(
+    {},
+    `console.log(JSON.stringify(require(${JSON.stringify(INDEX)}).info().nativeLoadError))`,
+  )
+  t.is(loaded.stdout.trim(), 'null')
+})

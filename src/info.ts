@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { addon, binaryPath, platformPackageName } from './backend/native.js'
+import { addon, binaryPath, nativeLoadError, platformPackageName } from './backend/native.js'
 import { resolveBackend } from './backend/select.js'
 import type { BackendName } from './backend/types.js'
 
@@ -12,7 +12,9 @@ export interface DescentInfo {
   backend: BackendName
   /** Absolute path of the loaded native binary (`.node`), or null when none loaded. */
   binaryPath: string | null
-  /** Threads in the binary's rayon pool (used above 65 536 elements); null without a binary. */
+  /** Why the native binary did not load (the loader's message), or null when it loaded. */
+  nativeLoadError: string | null
+  /** Threads in the binary's rayon pool (and step pool) for long loops; null without a binary. */
   rayonThreads: number | null
   /** Rust target triple the binary was built for, e.g. `x86_64-unknown-linux-gnu`; null without a binary. */
   target: string | null
@@ -30,6 +32,7 @@ export function info(): DescentInfo {
     version: packageVersion(),
     backend: resolveBackend('info', undefined).name,
     binaryPath,
+    nativeLoadError: addon === undefined ? (nativeLoadError?.message ?? 'unknown') : null,
     rayonThreads: native?.rayonThreads ?? null,
     target: native?.target ?? null,
     platformPackage: platformPackageName(),

@@ -19,6 +19,9 @@ function formatInfo(report: DescentInfo): string {
     ['version', report.version],
     ['backend', report.backend],
     ['binary', binary],
+    ...(report.nativeLoadError === null
+      ? []
+      : ([['load error', report.nativeLoadError.split('\n')[0] as string]] as [string, string][])),
     ['target', report.target ?? '-'],
     ['rayon threads', report.rayonThreads === null ? '-' : String(report.rayonThreads)],
     ['node', `${process.version} (${process.platform}-${process.arch})`],
