@@ -428,3 +428,33 @@ test('a shape that does not match its data mentions a detached buffer only when 
   const message = t.throws(() => model.predict({ data, shape: [2, 2] }))?.message ?? ''
   t.regex(message, /holds 4 elements but data has 0 \(its buffer was detached\)/)
 })
+
+test('predictClasses: the argmax of predict per row, -1 for a NaN row; softmax models only', (t) => {
+  for (const backend of BACKENDS) {
+    const model = new MLP({ sizes: [3, 5, 4], seed: 2, backend })
+    const x = tensor(
+      Float32Array.from({ length: 15 }, (_, i) => Math.sin(i)),
+      [5, 3],
+    )
+    const probabilities = model.predict(x).data
+    const expected = Array.from({ length: 5 }, (_, r) => {
+      const row = Array.from(probabilities.subarray(r * 4, r * 4 + 4))
+      return row.indexOf(Math.max(...row))
+    })
+    const classes = model.predictClasses(x)
+    t.true(classes.data instanceof Int32Array)
+    t.deepEqual(classes.shape, [5])
+    t.deepEqual(Array.from(classes.data), expected, backend)
+    const withNaN = tensor(Float32Array.of(Number.NaN, 0, 0, 1, 2, 3), [2, 3])
+    t.deepEqual(Array.from(model.predictClasses(withNaN).data), [
+      -1,
+      Array.from(model.predictClasses(tensor(Float32Array.of(1, 2, 3), [1, 3])).data)[0],
+    ])
+  }
+  const regressor = new MLP({ sizes: [3, 2], output: 'identity', seed: 1 })
+  t.throws(() => regressor.predictClasses(tensor(new Float32Array(3), [1, 3])), {
+    instanceOf: TypeError,
+    message:
+      /MLP\.predictClasses: this model's output is identity, not softmax; it has no classes \(use predict\)/,
+  })
+})

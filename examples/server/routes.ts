@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { DescentError, type TrainResult, tensor } from '../../src/index.js'
 import { readBody } from './body.js'
-import { CLASSES, INPUTS } from './config.js'
+import { INPUTS } from './config.js'
 import { badRequest, HttpError } from './http-error.js'
 import type { Learner } from './learner.js'
 import type { Metrics, MetricsSnapshot } from './metrics.js'
@@ -75,16 +75,8 @@ async function predict(request: IncomingMessage, { learner, maxBodyBytes }: Cont
   const where = 'POST /predict'
   const body = await readBody(where, request, maxBodyBytes)
   const { rows, x } = parsePredictBody(where, body, request.headers['content-type'], INPUTS)
-  const probabilities = learner.model.predict(tensor(x, [rows, INPUTS])).data
-  const best: number[] = []
-  for (let r = 0; r < rows; r++) {
-    let argmax = 0
-    for (let c = 1; c < CLASSES; c++)
-      if ((probabilities[r * CLASSES + c] as number) > (probabilities[r * CLASSES + argmax] as number))
-        argmax = c
-    best.push(argmax)
-  }
-  return { y: best, step: learner.trainer.metrics().steps }
+  const classes = learner.model.predictClasses(tensor(x, [rows, INPUTS])).data
+  return { y: Array.from(classes), step: learner.trainer.metrics().steps }
 }
 
 /** `GET /metrics`. */

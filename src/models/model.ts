@@ -175,6 +175,33 @@ export abstract class Model {
   }
 
   /**
+   * The most probable class of each row of `x`: an Int32Array tensor [n] (the first class on
+   * ties; -1 for a row whose probabilities are NaN). Softmax models only.
+   */
+  predictClasses(x: Tensor): Tensor<Int32Array> {
+    const where = `${this.constructor.name}.predictClasses`
+    if (this.#network.output !== 'softmax') {
+      throw new TypeError(
+        `${where}: this model's output is ${this.#network.output}, not softmax; it has no classes (use predict)`,
+      )
+    }
+    const probabilities = this.predict(x).data
+    const classes = this.#network.outputs
+    const rows = probabilities.length / classes
+    const best = new Int32Array(rows)
+    for (let r = 0; r < rows; r++) {
+      let argmax = 0
+      let top = probabilities[r * classes] as number
+      for (let c = 1; c < classes && top === top; c++) {
+        const p = probabilities[r * classes + c] as number
+        if (p > top || p !== p) [argmax, top] = [c, p]
+      }
+      best[r] = top === top ? argmax : -1
+    }
+    return tensor(best, [rows])
+  }
+
+  /**
    * Mean loss over the rows of `x` against `y` (labels for softmax outputs, values for identity
    * ones) and, for softmax outputs, the accuracy. Changes nothing.
    */
