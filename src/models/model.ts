@@ -192,11 +192,11 @@ export abstract class Model {
     for (let r = 0; r < rows; r++) {
       let argmax = 0
       let top = probabilities[r * classes] as number
-      for (let c = 1; c < classes && top === top; c++) {
+      for (let c = 1; c < classes && !Number.isNaN(top); c++) {
         const p = probabilities[r * classes + c] as number
-        if (p > top || p !== p) [argmax, top] = [c, p]
+        if (p > top || Number.isNaN(p)) [argmax, top] = [c, p]
       }
-      best[r] = top === top ? argmax : -1
+      best[r] = Number.isNaN(top) ? -1 : argmax
     }
     return tensor(best, [rows])
   }
