@@ -251,8 +251,8 @@ export declare function lossAndGradF32(network: Uint32Array, params: Float32Arra
 export declare function lossAndGradF64(network: Uint32Array, params: Float64Array, grads: Float64Array, x: Float64Array, labels: Int32Array, values: Float64Array): number
 
 /**
- * c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (ndarray /
- * matrixmultiply): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
+ * c = op(a)·op(b), `repeats` times in a row, through the GEMM the dense layers use (the gemm
+ * crate): a is [m, k] (stored as [k, m] when `transposeA`), b is [k, n] (stored as
  * [n, k] when `transposeB`), c [m, n] is overwritten. For benchmarks: repeating inside Rust
  * times the kernel as training runs it, without one N-API crossing per product.
  */

@@ -1,8 +1,8 @@
 import type { StepEntry } from '../backend/types.js'
 import type { FloatArray, Parameter } from '../parameter.js'
-import { type FusedEntry, fuseEntries, poolStateTensors } from './fused-step.js'
-import { type Plan, type ScalarState, sameScalars } from './rule.js'
-import { type ParamState, type Planning, stateTensor } from './step-plan.js'
+import { type FusedEntry, fuseEntries } from './fused-step.js'
+import type { Plan, ScalarState } from './rule.js'
+import { type ParamState, type Planning, readStates, reusedPlan, stateTensor } from './step-plan.js'
 
 /**
  * One parameter's part of a step, kept from step to step while its group's options and its
@@ -30,7 +30,9 @@ export class StepSlots {
   readonly byParam = new Map<Parameter, StepSlot>()
   readonly entries: StepSlot[] = []
   readonly next: ScalarState[] = []
-  readonly fresh: (ParamState | undefined)[] = []
+  readonly plans: Plan[] = []
+  readonly states: ParamState[] = []
+  readonly fresh: boolean[] = []
   /** The last fused entry (its views are reused while the buffers stay where they are). */
   readonly fused: FusedEntry = {
     sources: [],
@@ -55,25 +57,13 @@ export function stepOnce<O extends object & { lr: number }>(
   run: (entries: readonly StepEntry[]) => void,
 ): void {
   const { rule, params, groups } = planning
-  const { entries, next, fresh } = slots
-  entries.length = next.length = fresh.length = params.length
-  fresh.fill(undefined)
-  // Parameters of one group at one scalar state get the same scalars: plan them once.
-  let lastPlan: Plan | undefined
-  let lastGroup: O | undefined
-  let lastScalars: ScalarState | undefined
-  let allFresh = params.length > 1
-  for (let i = 0; i < params.length; i++) {
-    if (planning.stateOf(params[i] as Parameter) !== undefined) allFresh = false
-    else fresh[i] = { scalars: rule.initialScalars?.(groups[i] as O) ?? { step: 0 }, tensors: {} }
-  }
-  // A model's first step: its state tensors go back to back, as its parameters are, so later
-  // steps can run as one tensor.
-  if (allFresh && rule.elementwise) poolStateTensors(rule, params, groups, fresh as ParamState[])
+  const { entries, next, plans, states, fresh } = slots
+  entries.length = next.length = plans.length = params.length
+  readStates(planning, states, fresh)
   for (let i = 0; i < params.length; i++) {
     const p = params[i] as Parameter
     const group = groups[i] as O
-    const state = (planning.stateOf(p) ?? fresh[i]) as ParamState
+    const state = states[i] as ParamState
     const options = planning.optionsKey(group)
     let slot = slots.byParam.get(p)
     if (slot === undefined || slot.options !== options || slot.paramState !== state) {
@@ -92,15 +82,11 @@ export function stepOnce<O extends object & { lr: number }>(
     }
     slot.param = p.data
     slot.grad = p.grad
+    // Parameters of one group at one scalar state get the same scalars: plan them once.
     const plan =
-      lastPlan !== undefined && group === lastGroup && sameScalars(state.scalars, lastScalars as ScalarState)
-        ? lastPlan
-        : rule.plan(group, state.scalars, p)
-    if (!rule.planReadsParam) {
-      lastPlan = plan
-      lastGroup = group
-      lastScalars = state.scalars
-    }
+      reusedPlan(rule, group, state.scalars, groups[i - 1], states[i - 1]?.scalars, plans[i - 1]) ??
+      rule.plan(group, state.scalars, p)
+    plans[i] = plan
     slot.scalars = plan.scalars
     next[i] = plan.next
     entries[i] = slot
@@ -111,6 +97,6 @@ export function stepOnce<O extends object & { lr: number }>(
   for (let i = 0; i < params.length; i++) {
     const state = (entries[i] as StepSlot).paramState
     state.scalars = next[i] as ScalarState
-    if (fresh[i] !== undefined) planning.keepState(params[i] as Parameter, state)
+    if (fresh[i]) planning.keepState(params[i] as Parameter, state)
   }
 }

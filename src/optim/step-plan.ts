@@ -59,17 +59,8 @@ export function buildStepPlan<O extends object & { lr: number }>(
   beforeStep?: (k: number) => void,
 ): StepPlan {
   const { rule, params, groups } = planning
-  const fresh = params.map((p) => planning.stateOf(p) === undefined)
-  const states = params.map(
-    (p, i) =>
-      planning.stateOf(p) ?? {
-        scalars: rule.initialScalars?.(groups[i] as O) ?? { step: 0 },
-        tensors: {},
-      },
-  )
-  // A model's first steps: its state tensors go back to back, as its parameters are.
-  if (rule.elementwise && params.length > 1 && fresh.every(Boolean))
-    poolStateTensors(rule, params, groups, states)
+  const states: ParamState[] = []
+  readStates(planning, states, [])
   const tensors = params.map((p, i) =>
     rule.stateTensors(groups[i] as O, p).map((spec) => stateTensor(states[i] as ParamState, spec, p)),
   )
@@ -82,18 +73,9 @@ export function buildStepPlan<O extends object & { lr: number }>(
     for (let i = 0; i < params.length; i++) {
       const group = groups[i] as O
       const scalars = current[i] as ScalarState
-      // Parameters of one group at one scalar state get the same scalars: plan them once.
-      if (
-        i > 0 &&
-        !rule.planReadsParam &&
-        group === groups[i - 1] &&
-        sameScalars(scalars, current[i - 1] as ScalarState)
-      ) {
-        planned.push(planned[i - 1] as Plan)
-        continue
-      }
-      if (k > 0 || beforeStep) planning.checkLr(group)
-      planned.push(rule.plan(group, scalars, params[i] as Parameter))
+      const shared = reusedPlan(rule, group, scalars, groups[i - 1], current[i - 1], planned[i - 1])
+      if (shared === undefined && (k > 0 || beforeStep)) planning.checkLr(group)
+      planned.push(shared ?? rule.plan(group, scalars, params[i] as Parameter))
     }
     perStep.push(planned.map((x) => x.scalars))
     current = planned.map((x) => x.next)
@@ -148,6 +130,48 @@ export function buildStepPlan<O extends object & { lr: number }>(
       })
     },
   }
+}
+
+/**
+ * Each parameter's state into `states`, a new one for a parameter that has none yet (then
+ * `fresh[i]` is true). When all are new and the rule is element-wise, a model's state tensors
+ * are laid out back to back, as its parameters are (see fused-step.ts).
+ */
+export function readStates<O extends object>(
+  planning: Planning<O>,
+  states: ParamState[],
+  fresh: boolean[],
+): void {
+  const { rule, params, groups } = planning
+  states.length = fresh.length = params.length
+  let allFresh = params.length > 1
+  for (let i = 0; i < params.length; i++) {
+    const state = planning.stateOf(params[i] as Parameter)
+    fresh[i] = state === undefined
+    if (state !== undefined) allFresh = false
+    states[i] = state ?? { scalars: rule.initialScalars?.(groups[i] as O) ?? { step: 0 }, tensors: {} }
+  }
+  if (allFresh && rule.elementwise) poolStateTensors(rule, params, groups, states)
+}
+
+/**
+ * The previous parameter's plan when it can serve this one too: the same group at the same
+ * scalar state, and a rule whose plan does not read the parameter. Otherwise undefined.
+ */
+export function reusedPlan<O extends object>(
+  rule: RuleDefinition<O>,
+  group: O,
+  scalars: ScalarState,
+  previousGroup: O | undefined,
+  previousScalars: ScalarState | undefined,
+  previousPlan: Plan | undefined,
+): Plan | undefined {
+  return previousPlan !== undefined &&
+    !rule.planReadsParam &&
+    group === previousGroup &&
+    sameScalars(scalars, previousScalars as ScalarState)
+    ? previousPlan
+    : undefined
 }
 
 /** A state tensor, created on first use (also when an option such as `amsgrad` is turned on mid-run). */

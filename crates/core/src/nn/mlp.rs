@@ -6,6 +6,7 @@
 use super::activation::Activation;
 use super::dense;
 use super::loss::{Output, Targets};
+use super::on_pool_if;
 use super::Element;
 use crate::error::CoreError;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -262,7 +263,7 @@ pub fn predict_into<T: Element>(network: &Network, params: &[T], x: &[T], out: &
     if out.len() != rows * width {
         return Err(CoreError::invalid("out", format!("{} values for {rows} rows, got {}", rows * width, out.len())));
     }
-    on_pool_if_split(network, rows, || {
+    on_pool_if(splits(network, rows), || {
         let mut work = Workspace::for_inference(network, rows.min(CHUNK_ROWS));
         for (chunk, result) in x.chunks(CHUNK_ROWS * inputs).zip(out.chunks_mut(CHUNK_ROWS * width)) {
             let n = chunk.len() / inputs;
@@ -275,16 +276,9 @@ pub fn predict_into<T: Element>(network: &Network, params: &[T], x: &[T], out: &
     Ok(())
 }
 
-/// Runs `f` on rayon's pool when a batch of `rows` splits its products there (as training
-/// does): from outside the pool, every split product would otherwise wake it and sleep until
-/// done; inside, forking is a push onto a deque.
-fn on_pool_if_split<R: Send>(network: &Network, rows: usize, f: impl FnOnce() -> R + Send) -> R {
-    let splits = network.sizes.windows(2).any(|pair| dense::parts(rows.min(CHUNK_ROWS), pair[1], pair[0]) > 1);
-    if splits && rayon::current_thread_index().is_none() {
-        rayon::scope(|_| f())
-    } else {
-        f()
-    }
+/// Whether a chunk of up to `rows` rows splits its products onto rayon's pool.
+fn splits(network: &Network, rows: usize) -> bool {
+    network.sizes.windows(2).any(|pair| dense::parts(rows.min(CHUNK_ROWS), pair[1], pair[0]) > 1)
 }
 
 /// The mean loss of `x` against `targets`, overwriting `grads` with its gradient: one forward
@@ -324,7 +318,7 @@ pub fn evaluate<T: Element>(
     let rows = network.check_inputs(x)?;
     let (inputs, width) = (network.inputs(), network.outputs());
     network.output.check_targets(targets, rows, width)?;
-    let (total, hits) = on_pool_if_split(network, rows, || {
+    let (total, hits) = on_pool_if(splits(network, rows), || {
         let mut work = Workspace::for_inference(network, rows.min(CHUNK_ROWS));
         let (mut total, mut hits) = (0.0, 0);
         for (c, chunk) in x.chunks(CHUNK_ROWS * inputs).enumerate() {

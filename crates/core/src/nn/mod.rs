@@ -9,6 +9,18 @@ pub mod mlp;
 pub mod train;
 
 use crate::rules::RuleElement;
+
+/// Runs `f` on rayon's pool when `forks` (its kernels fork onto the pool), else here. Forking
+/// from a pool thread is a push onto its own deque; from any other thread, every parallel
+/// kernel wakes the pool and sleeps until it is done. So work that forks moves onto the pool
+/// once, and this thread waits once.
+pub(crate) fn on_pool_if<R: Send>(forks: bool, f: impl FnOnce() -> R + Send) -> R {
+    if forks {
+        rayon::scope(|_| f())
+    } else {
+        f()
+    }
+}
 use ndarray::LinalgScalar;
 
 /// The element types networks train in (f32 and f64): what ndarray's GEMM multiplies, what

@@ -8,6 +8,7 @@
 use super::dense;
 use super::loss::Targets;
 use super::mlp::{Network, Workspace};
+use super::on_pool_if;
 use super::Element;
 use crate::elementwise::PARALLEL_MIN;
 use crate::error::CoreError;
@@ -90,16 +91,10 @@ pub fn train_epoch_until<T: Element>(
     stop: &AtomicBool,
 ) -> Result<EpochOutcome, CoreError> {
     let rows = check(network, params, grads, &plan, &batches)?;
-    let run = || run_batches(network, params, grads, plan, batches, check_non_finite, stop, rows);
-    // Forking from a pool thread is a push onto its own deque; from any other thread, every
-    // parallel kernel wakes the pool and sleeps until it is done (about a fifth of an MNIST
-    // epoch at batch 32 on 2 cores). So when the batches fork, the whole run moves onto the
-    // pool and this thread waits once.
-    if forks(network, batches.batch_size.min(rows)) {
-        rayon::scope(|_| run())
-    } else {
-        run()
-    }
+    // Waking the pool per kernel cost about a fifth of an MNIST epoch at batch 32 on 2 cores.
+    on_pool_if(forks(network, batches.batch_size.min(rows)), || {
+        run_batches(network, params, grads, plan, batches, check_non_finite, stop, rows)
+    })
 }
 
 /// Whether a batch of `rows` runs kernels on rayon's pool: a product cut in parts, or an
