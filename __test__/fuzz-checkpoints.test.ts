@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test from 'ava'
@@ -6,7 +9,14 @@ import fc from 'fast-check'
 import { encodeSafetensors } from '../src/checkpoint/safetensors.js'
 import { encodeCheckpoint } from '../src/checkpoint/save.js'
 import { readTarget } from '../src/checkpoint/target.js'
-import { CheckpointError, type CheckpointParts, loadCheckpoint, saveCheckpoint } from '../src/index.js'
+import {
+  CheckpointError,
+  type CheckpointErrorCode,
+  type CheckpointParts,
+  loadCheckpoint,
+  MLP,
+  saveCheckpoint,
+} from '../src/index.js'
 import { trainingFingerprint } from './helpers/fingerprint.js'
 import { budget, expectCleanFailureAsync, summary, weird, weirdNumber } from './helpers/fuzz.js'
 import { buildRun, TRAINING_CASES, type TrainingRun } from './helpers/training-cases.js'
@@ -16,7 +26,8 @@ import { buildRun, TRAINING_CASES, type TrainingRun } from './helpers/training-c
 // is right but whose sections hold anything), and round trips of any optimizer, dtype and
 // value (NaN, -0, ±Infinity kept bit for bit). A failure is a TypeError, RangeError or
 // CheckpointError naming the argument or the problem, and a failed load changed nothing.
-// Budget: 3 properties, 1,500 cases.
+// Special files (/dev/zero, a FIFO, a socket, a directory) and headers that lie about sizes are
+// refused without reading past what the header declares. Budget: 3 properties, 1,500 cases.
 
 const folder = mkdtempSync(join(tmpdir(), 'descent-fuzz-checkpoints-'))
 test.after.always(() => rmSync(folder, { recursive: true, force: true }))
@@ -229,6 +240,51 @@ test('loading any file either restores a whole checkpoint or throws a Checkpoint
   )
   t.log(summary(700, threw, ` (${[...codes].map(([c, n]) => `${c} ×${n}`).join(', ')})`))
   t.pass()
+})
+
+test('special files and lying sizes are refused without reading past what the header declares', async (t) => {
+  const fifo = join(folder, 'pipe.safetensors')
+  execFileSync('mkfifo', [fifo])
+  const socketPath = join(folder, 'socket.safetensors')
+  const server = createServer().listen(socketPath)
+  await once(server, 'listening')
+  const head = (length: bigint, json: string, tail: number) => {
+    const prefix = Buffer.alloc(8)
+    prefix.writeBigUInt64LE(length)
+    return Buffer.concat([prefix, Buffer.from(json), Buffer.alloc(tail)])
+  }
+  const written = (bytes: Uint8Array) => {
+    const path = nextPath()
+    writeFileSync(path, bytes)
+    return path
+  }
+  const tensor = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+  const cases: [string, CheckpointErrorCode, RegExp][] = [
+    ['/dev/zero', 'CHECKPOINT_IO', /'\/dev\/zero': it is a character device, not a regular file/],
+    ['/dev/urandom', 'CHECKPOINT_IO', /character device/],
+    [fifo, 'CHECKPOINT_IO', /it is a FIFO \(named pipe\), not a regular file/],
+    [socketPath, 'CHECKPOINT_IO', /it is a socket/],
+    [folder, 'CHECKPOINT_IO', /it is a directory/],
+    [written(head(2n ** 62n, '{}', 0)), 'CHECKPOINT_CORRUPT', /declares \d+ bytes of metadata, but the file has 10 bytes/],
+    [written(head(BigInt(tensor.length), tensor, 8 + 5)), 'CHECKPOINT_CORRUPT', /5 more than its header declares/],
+    [
+      written(head(BigInt(tensor.length), tensor.replace('[0,8]', '[0,8000000000000]'), 8)),
+      'CHECKPOINT_CORRUPT',
+      /not a complete safetensors file/,
+    ],
+  ]
+  try {
+    for (const [path, code, message] of cases) {
+      const model = buildRun(TRAINING_CASES[0] as (typeof TRAINING_CASES)[number], 'js').model
+      for (const load of [() => loadCheckpoint(path, { model }), () => MLP.fromCheckpoint(path)]) {
+        const error = await t.throwsAsync(load(), { instanceOf: CheckpointError }, path)
+        t.is(error?.code, code, path)
+        t.regex(error?.message ?? '', message)
+      }
+    }
+  } finally {
+    server.close()
+  }
 })
 
 test('round trips: any optimizer, dtype and values (NaN, -0, ±Infinity, subnormals) come back bit for bit', async (t) => {

@@ -12,7 +12,7 @@ import type { SchedulerStateDict } from '../schedulers/types.js'
  * | `format`          | `descent-checkpoint` (plain string)                                 |
  * | `format_version`  | `1` (plain string)                                                   |
  * | `descent_version` | the descent that wrote it (plain string)                             |
- * | `model`           | `ModelSection`: the model's class and parameter names                |
+ * | `model`           | `ModelSection`: the model's class, parameter names and architecture |
  * | `optimizer`       | `OptimizerSection`: hyperparameters, step counts and other scalars  |
  * | `scheduler`       | `SchedulerSection`: the scheduler's class and state dict            |
  * | `extra`           | the caller's own JSON data (`extra` option), if any                  |
@@ -38,10 +38,15 @@ export const METADATA = {
   extra: 'extra',
 } as const
 
-/** `model` metadata: which model class wrote the parameters, and their names in order. */
+/**
+ * `model` metadata: which model class wrote the parameters, their names in order, and the
+ * model's `architecture()` (sizes, activation, …; absent in files written before checkpoints recorded it, and
+ * for models without one).
+ */
 export interface ModelSection {
   readonly class: string
   readonly parameters: readonly string[]
+  readonly architecture?: Readonly<Record<string, unknown>>
 }
 
 /**

@@ -96,8 +96,13 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 function checkModelSection(where: string, s: unknown): asserts s is ModelSection {
-  if (!isRecord(s) || typeof s.class !== 'string' || !isStringArray(s.parameters)) {
-    throw corrupt(where, 'its model metadata is not { class, parameters: [names] }')
+  if (
+    !isRecord(s) ||
+    typeof s.class !== 'string' ||
+    !isStringArray(s.parameters) ||
+    !(s.architecture === undefined || isRecord(s.architecture))
+  ) {
+    throw corrupt(where, 'its model metadata is not { class, parameters: [names], architecture?: {…} }')
   }
 }
 

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { CheckpointError } from './checkpoint-error.js'
 import { readHeader } from './header.js'
+import { readCheckpointFile } from './read-file.js'
 import { planRestore } from './restore.js'
 import { decodeSafetensors } from './safetensors.js'
 import { type CheckpointParts, checkPath, readTarget } from './target.js'
@@ -35,20 +33,25 @@ export async function loadCheckpoint(path: string, parts: CheckpointParts): Prom
   const where = 'loadCheckpoint'
   checkPath(where, path, parts)
   const target = readTarget(where, parts)
-  let file: Buffer
-  try {
-    file = await readFile(resolve(path))
-  } catch (error) {
-    throw new CheckpointError(
-      'CHECKPOINT_IO',
-      `${where}: cannot read path '${path}': ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
-  }
-  const decoded = decodeSafetensors(where, file)
+  const decoded = decodeSafetensors(where, await readCheckpointFile(where, path))
   const header = readHeader(where, decoded)
   planRestore(where, header, decoded.tensors, target)()
+  if (target.model?.architecture && header.model && !header.model.architecture) {
+    warnUnknownArchitecture(header.descentVersion)
+  }
   return { formatVersion: header.formatVersion, descentVersion: header.descentVersion, extra: header.extra }
+}
+
+let unknownArchitectureWarned = false
+
+/** Says once per process that an old checkpoint's weights were loaded without checking the architecture. */
+function warnUnknownArchitecture(writtenBy: string): void {
+  if (unknownArchitectureWarned) return
+  unknownArchitectureWarned = true
+  process.emitWarning(
+    `loadCheckpoint: this checkpoint (written by descent ${writtenBy}) does not record its model's ` +
+      'architecture, so only the parameter shapes were checked, not the activation or output: make ' +
+      'sure the model is built as it was when saved. Saving it again records the architecture.',
+    { type: 'DescentWarning', code: 'DESCENT_CHECKPOINT_NO_ARCHITECTURE' },
+  )
 }

@@ -109,6 +109,7 @@ function planModel(
   const section = header.model
   if (!section)
     throw mismatch(where, 'the checkpoint holds no model parameters (it was saved without a model)')
+  checkArchitecture(where, section, model)
   const saved = new Set(section.parameters)
   const here = new Set(model.params.map((p) => p.name))
   const lacking = model.params.map((p) => p.name).filter((n) => !saved.has(n))
@@ -139,6 +140,39 @@ function planModel(
     }
     return [param, t.bytes]
   })
+}
+
+/**
+ * Weights only mean what they meant with the function they were trained in: when both the file
+ * and the model describe their architecture, every field must agree (a tanh MLP would otherwise
+ * take relu weights of the same shapes and silently predict worse).
+ */
+function checkArchitecture(
+  where: string,
+  section: NonNullable<Header['model']>,
+  model: NonNullable<Target['model']>,
+): void {
+  const saved = section.architecture
+  const here = model.architecture
+  if (saved === undefined || here === undefined) return
+  if (section.class !== model.className) {
+    throw mismatch(where, `the checkpoint's model class is ${section.class}, this model's ${model.className}`)
+  }
+  const fields = [...new Set([...Object.keys(saved), ...Object.keys(here)])]
+  const differences = fields
+    .filter((f) => JSON.stringify(saved[f]) !== JSON.stringify(here[f]))
+    .map((f) => `${f} ${valueLabel(saved[f])} in the checkpoint but ${valueLabel(here[f])} in this model`)
+  if (differences.length > 0) {
+    throw mismatch(
+      where,
+      `the checkpoint's ${section.class} differs from this one: ${differences.join('; ')} ` +
+        `(build the model as it was saved, or let ${section.class}.fromCheckpoint build it)`,
+    )
+  }
+}
+
+function valueLabel(value: unknown): string {
+  return value === undefined ? '(not set)' : JSON.stringify(value).replaceAll(',', ', ')
 }
 
 function planOptimizer(

@@ -81,6 +81,7 @@ export function encodeCheckpoint(
     metadata[METADATA.model] = stringifyExact({
       class: target.model.className,
       parameters: target.model.params.map((p) => p.name),
+      ...(target.model.architecture === undefined ? {} : { architecture: target.model.architecture }),
     })
   }
   if (target.optimizer) {

@@ -12,6 +12,8 @@ import { OPTIMIZER_STATE_PREFIX } from './names.js'
  */
 export interface CheckpointModel {
   parameters(): Iterable<Parameter>
+  /** What defines the model besides its weights (descent's models have it); recorded and checked when present. */
+  architecture?(): Readonly<Record<string, unknown>>
 }
 
 /** What `saveCheckpoint` writes and `loadCheckpoint` restores in place; each part is optional. */
@@ -33,6 +35,8 @@ export interface Target {
   readonly model?: {
     readonly className: string
     readonly params: readonly NamedParameter[]
+    /** The model's `architecture()`, when it has one. */
+    readonly architecture?: Readonly<Record<string, unknown>>
     /** Whether the model says a fit is running (descent models' `training`). */
     training(): boolean
   }
@@ -129,11 +133,24 @@ function readModel(where: string, model: unknown): NonNullable<Target['model']> 
     byName.set(name, i)
     params.push({ name, param })
   }
+  const architecture = readArchitecture(where, model as object)
   return {
     className: (model as object).constructor?.name ?? 'Object',
     params,
+    ...(architecture === undefined ? {} : { architecture }),
     training: () => Reflect.get(model as object, 'training') === true,
   }
+}
+
+function readArchitecture(where: string, model: object): Record<string, unknown> | undefined {
+  const method = Reflect.get(model, 'architecture')
+  if (method === undefined) return undefined
+  if (typeof method !== 'function') {
+    throw typeError(where, 'model.architecture', 'a method returning a plain object', method)
+  }
+  const architecture: unknown = method.call(model)
+  checkPlainObject(where, 'model.architecture()', architecture)
+  return architecture as Record<string, unknown>
 }
 
 /** The optimizer's parameters, numbered across groups as in its state dict. */

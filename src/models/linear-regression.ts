@@ -1,6 +1,7 @@
+import { type FromCheckpointOptions, modelFromCheckpoint } from '../checkpoint/from-checkpoint.js'
 import { rangeError } from '../errors.js'
 import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
-import { Model, type ModelOptions } from './model.js'
+import { Model, type ModelArchitecture, type ModelOptions } from './model.js'
 import { NetworkSpec } from './network.js'
 
 /** Options of `LinearRegression`. */
@@ -47,5 +48,21 @@ export class LinearRegression extends Model {
     )
     this.features = features
     this.outputs = outputs
+  }
+
+  /**
+   * The LinearRegression a checkpoint holds: built as it was saved (its recorded architecture and dtype),
+   * with the saved weights. `source` is the file's path or its bytes.
+   *
+   * ```ts
+   * const model = await LinearRegression.fromCheckpoint('model.safetensors')
+   * ```
+   */
+  static fromCheckpoint(source: string | Uint8Array, options: FromCheckpointOptions = {}): Promise<LinearRegression> {
+    return modelFromCheckpoint('LinearRegression', source, options, (o) => new LinearRegression(o as unknown as LinearRegressionOptions))
+  }
+
+  architecture(): ModelArchitecture {
+    return { features: this.features, outputs: this.outputs, dtype: this.dtype }
   }
 }

@@ -1,6 +1,7 @@
+import { type FromCheckpointOptions, modelFromCheckpoint } from '../checkpoint/from-checkpoint.js'
 import { rangeError, typeError } from '../errors.js'
 import { checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
-import { Model, type ModelOptions } from './model.js'
+import { Model, type ModelArchitecture, type ModelOptions } from './model.js'
 import { ACTIVATIONS, type Activation, NetworkSpec, OUTPUTS, type Output } from './network.js'
 
 /** Options of `MLP`. */
@@ -71,5 +72,21 @@ export class MLP extends Model {
     this.sizes = spec.sizes
     this.activation = spec.activation
     this.output = spec.output
+  }
+
+  /**
+   * The MLP a checkpoint holds: built as it was saved (its recorded architecture and dtype),
+   * with the saved weights. `source` is the file's path or its bytes.
+   *
+   * ```ts
+   * const model = await MLP.fromCheckpoint('model.safetensors')
+   * ```
+   */
+  static fromCheckpoint(source: string | Uint8Array, options: FromCheckpointOptions = {}): Promise<MLP> {
+    return modelFromCheckpoint('MLP', source, options, (o) => new MLP(o as unknown as MLPOptions))
+  }
+
+  architecture(): ModelArchitecture {
+    return { sizes: this.sizes, activation: this.activation, output: this.output, dtype: this.dtype }
   }
 }

@@ -32,6 +32,13 @@ export interface ModelOptions {
   backend?: BackendName
 }
 
+/**
+ * What defines a model's function besides its weights (`MLP`: sizes, activation, output and
+ * dtype): checkpoints record it, `loadCheckpoint` refuses weights saved from a model that
+ * differs, and `MLP.fromCheckpoint` builds the model it describes.
+ */
+export type ModelArchitecture = Readonly<Record<string, string | number | readonly number[]>>
+
 /** What `evaluate` returns. */
 export interface Evaluation {
   /** Mean loss over all rows (as fit reports it). */
@@ -84,6 +91,9 @@ export abstract class Model {
       ),
     )
   }
+
+  /** The description checkpoints record: everything that defines the function besides the weights. */
+  abstract architecture(): ModelArchitecture
 
   /** The parameters, in PyTorch state_dict order (`layers.0.weight`, `layers.0.bias`, …): pass them to an optimizer. */
   parameters(): Parameter[] {
