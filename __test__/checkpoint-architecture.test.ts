@@ -49,10 +49,16 @@ test('weights saved from a relu MLP are refused by a tanh one, naming the field 
 test('every differing field is named: sizes, output, dtype, and the model class', async (t) => {
   const { path } = await saved({ sizes: [4, 6, 3] })
   const cases: [() => object, RegExp][] = [
-    [() => new MLP({ sizes: [4, 5, 3] }), /sizes \[4, 6, 3\] in the checkpoint but \[4, 5, 3\] in this model/],
+    [
+      () => new MLP({ sizes: [4, 5, 3] }),
+      /sizes \[4, 6, 3\] in the checkpoint but \[4, 5, 3\] in this model/,
+    ],
     [() => new MLP({ sizes: [4, 6, 3], output: 'identity' }), /output "softmax" .* but "identity"/],
     [() => new MLP({ sizes: [4, 6, 3], dtype: 'float64' }), /dtype "float32" .* but "float64"/],
-    [() => new LinearRegression({ features: 4, outputs: 3 }), /model class is MLP, this model's LinearRegression/],
+    [
+      () => new LinearRegression({ features: 4, outputs: 3 }),
+      /model class is MLP, this model's LinearRegression/,
+    ],
   ]
   for (const [make, message] of cases) {
     const error = await t.throwsAsync(loadCheckpoint(path, { model: make() as MLP }), {
@@ -66,7 +72,12 @@ test('every differing field is named: sizes, output, dtype, and the model class'
 
 for (const backend of BACKENDS) {
   test(`MLP.fromCheckpoint builds the saved model from a path or bytes, predicting bit for bit (${backend})`, async (t) => {
-    const { path, model } = await saved({ sizes: [4, 7, 5, 3], activation: 'relu', dtype: 'float64', backend })
+    const { path, model } = await saved({
+      sizes: [4, 7, 5, 3],
+      activation: 'relu',
+      dtype: 'float64',
+      backend,
+    })
     for (const source of [path, readFileSync(path)]) {
       const back = await MLP.fromCheckpoint(source, { backend })
       t.deepEqual(back.architecture(), model.architecture())
@@ -88,7 +99,10 @@ test('LinearRegression.fromCheckpoint, and the wrong class or source refused cle
   t.deepEqual(weights(back), weights(model))
   t.deepEqual(back.architecture(), { features: 3, outputs: 2, dtype: 'float32' })
   const wrong = await t.throwsAsync(MLP.fromCheckpoint(path), { instanceOf: CheckpointError })
-  t.regex(wrong?.message ?? '', /model class is LinearRegression, not MLP \(use LinearRegression\.fromCheckpoint/)
+  t.regex(
+    wrong?.message ?? '',
+    /model class is LinearRegression, not MLP \(use LinearRegression\.fromCheckpoint/,
+  )
   await t.throwsAsync(MLP.fromCheckpoint(42 as unknown as string), {
     instanceOf: TypeError,
     message: /source must be a checkpoint's file path or its bytes/,
@@ -118,5 +132,8 @@ test('an old checkpoint without an architecture still loads, with one warning; f
   t.is(ours.length, 1)
   t.regex(ours[0]?.message ?? '', /does not record its model's architecture/)
   const error = await t.throwsAsync(MLP.fromCheckpoint(OLD_FILE), { instanceOf: CheckpointError })
-  t.regex(error?.message ?? '', /does not record the MLP's architecture: build the MLP as it was saved and call loadCheckpoint/)
+  t.regex(
+    error?.message ?? '',
+    /does not record the MLP's architecture: build the MLP as it was saved and call loadCheckpoint/,
+  )
 })

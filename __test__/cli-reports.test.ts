@@ -3,7 +3,7 @@
  * tables on stdout, progress lines on stderr, index.html + results.json + one PNG per chart,
  * and results.json valid against its documented schema.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import test from 'ava'
 import { descent, SMALL_RUNS, tempDir } from './helpers/cli.js'
@@ -104,33 +104,73 @@ test('bench --json FILE writes the results document; --json - prints it alone on
   t.is(printed.bench.runs[0].lossHistory.length, 2)
 })
 
-test('bench --backends tfjs without TensorFlow.js installed says so and still succeeds', async (t) => {
-  const out = tempDir('tfjs')
-  const result = await descent(
-    'bench',
-    '--backends',
-    'native,tfjs',
-    '--sizes',
-    '4',
-    '--epochs',
-    '2',
-    '--repeats',
-    '1',
-    '--datasets',
-    'none',
-    '--optimizers',
-    'sgd',
-    '--out',
-    out,
-  )
-  t.is(result.status, 0, result.stderr)
-  const document = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
-  let tfjsInstalled = true
+const tfjsInstalled = (() => {
   try {
     require.resolve('@tensorflow/tfjs')
+    return true
   } catch {
-    tfjsInstalled = false
+    return false
   }
-  if (tfjsInstalled) t.true(document.bench.runs.some((r: { backend: string }) => r.backend === 'tfjs'))
-  else t.regex(JSON.stringify(document.bench.skipped), /tfjs is not installed/)
+})()
+const tinyBench = [
+  '--sizes',
+  '4',
+  '--epochs',
+  '2',
+  '--repeats',
+  '1',
+  '--datasets',
+  'none',
+  '--optimizers',
+  'sgd',
+]
+
+test('bench --backends native,tfjs without TensorFlow.js: a warning with the install command, and a note in the table', async (t) => {
+  const out = tempDir('tfjs')
+  const result = await descent('bench', '--backends', 'native,tfjs', ...tinyBench, '--out', out)
+  t.is(result.status, 0, result.stderr)
+  const document = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+  if (tfjsInstalled) {
+    t.true(document.bench.runs.some((r: { backend: string }) => r.backend === 'tfjs'))
+    return
+  }
+  t.regex(
+    result.stderr,
+    /warning: --backends tfjs: TensorFlow.js is not installed, so only native run\. Install it with: npm install @tensorflow\/tfjs-node/,
+  )
+  t.regex(JSON.stringify(document.bench.skipped), /tfjs is not installed/)
+  t.regex(result.stdout, /Skipped tfjs: @tensorflow\/tfjs is not installed/)
+})
+
+test('bench --backends tfjs alone without TensorFlow.js: an error with the install command, exit 1, no report', async (t) => {
+  if (tfjsInstalled) return t.pass('TensorFlow.js is installed here')
+  const out = join(tempDir('tfjs-only'), 'report')
+  const result = await descent('bench', '--backends', 'tfjs', ...tinyBench, '--out', out)
+  t.is(result.status, 1)
+  t.regex(
+    result.stderr,
+    /^error: --backends tfjs: TensorFlow.js is not installed\. Install it with: npm install @tensorflow\/tfjs-node/,
+  )
+  t.false(existsSync(join(out, 'results.json')))
+  t.is(result.stdout, '')
+})
+
+test('a bad --out fails before any work, naming the path and the reason', async (t) => {
+  const dir = tempDir('bad-out')
+  const file = join(dir, 'a-file')
+  writeFileSync(file, '')
+  const cases: [string, RegExp][] = [
+    ['/proc/x', /cannot create the folder: ENOENT/],
+    [join(file, 'report'), /cannot create the folder: ENOTDIR/],
+    [file, /cannot create the folder: '.*a-file' is a file, not a folder/],
+    ['/sys', /cannot write in the folder: EACCES/], // read-only, even for root
+  ]
+  for (const command of ['bench', 'tour', 'schedules', 'trajectories']) {
+    for (const [out, message] of command === 'bench' ? cases : cases.slice(0, 1)) {
+      const result = await descent(command, '--out', out)
+      t.is(result.status, 1, `${command} --out ${out}`)
+      t.regex(result.stderr, new RegExp(`^error: --out '.*': ${message.source}`))
+      t.is(result.stdout, '', 'no work was done, no progress printed')
+    }
+  }
 })

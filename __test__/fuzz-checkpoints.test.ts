@@ -265,8 +265,16 @@ test('special files and lying sizes are refused without reading past what the he
     [fifo, 'CHECKPOINT_IO', /it is a FIFO \(named pipe\), not a regular file/],
     [socketPath, 'CHECKPOINT_IO', /it is a socket/],
     [folder, 'CHECKPOINT_IO', /it is a directory/],
-    [written(head(2n ** 62n, '{}', 0)), 'CHECKPOINT_CORRUPT', /declares \d+ bytes of metadata, but the file has 10 bytes/],
-    [written(head(BigInt(tensor.length), tensor, 8 + 5)), 'CHECKPOINT_CORRUPT', /5 more than its header declares/],
+    [
+      written(head(2n ** 62n, '{}', 0)),
+      'CHECKPOINT_CORRUPT',
+      /declares \d+ bytes of metadata, but the file has 10 bytes/,
+    ],
+    [
+      written(head(BigInt(tensor.length), tensor, 8 + 5)),
+      'CHECKPOINT_CORRUPT',
+      /5 more than its header declares/,
+    ],
     [
       written(head(BigInt(tensor.length), tensor.replace('[0,8]', '[0,8000000000000]'), 8)),
       'CHECKPOINT_CORRUPT',

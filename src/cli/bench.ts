@@ -16,6 +16,7 @@ import {
   timeToTargetChart,
   timingChart,
 } from '../figures/bench.js'
+import { prepareOutDir } from '../report/out-dir.js'
 import { toJson, writeReport } from '../report/write-report.js'
 import { integerAtLeast, integerList, listOption, nameList, OUT_FLAG, QUIET_FLAG, seed } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
@@ -41,6 +42,25 @@ const BACKENDS: BenchBackend[] = ['native', 'js', 'tfjs']
 /** native (when the addon loaded), js, and tfjs when it is installed. */
 function defaultBackends(): BenchBackend[] {
   return [...(nativeAvailable() ? ['native' as const] : []), 'js', ...(loadTfjs() ? ['tfjs' as const] : [])]
+}
+
+const TFJS_INSTALL =
+  'npm install @tensorflow/tfjs-node (native kernels) or npm install @tensorflow/tfjs (pure JS)'
+
+/**
+ * A tfjs column that was asked for but cannot run: an error when it was the only backend asked
+ * for (nothing would be measured), else a warning; the report's tables then say it was skipped.
+ */
+function checkTfjsRequest(backends: readonly BenchBackend[]): void {
+  if (!backends.includes('tfjs') || loadTfjs()) return
+  const others = backends.filter((b) => b !== 'tfjs')
+  if (others.length === 0) {
+    throw new Error(`--backends tfjs: TensorFlow.js is not installed. Install it with: ${TFJS_INSTALL}`)
+  }
+  process.stderr.write(
+    `warning: --backends tfjs: TensorFlow.js is not installed, so only ${others.join(', ')} run. ` +
+      `Install it with: ${TFJS_INSTALL}\n`,
+  )
 }
 
 function datasetList(value: string): string[] {
@@ -96,13 +116,16 @@ export function registerBenchCommand(program: Command): void {
     .option(...OUT_FLAG)
     .option(...QUIET_FLAG)
     .action(async (flags: BenchFlags) => {
+      prepareOutDir(flags.out) // before any work: a bad --out fails at once
       const quiet = flags.quiet === true || flags.json === '-'
+      const backends = flags.backends ?? defaultBackends()
+      checkTfjsRequest(backends)
       const settings: BenchSettings = {
         optimizers: flags.optimizers,
         sizes: flags.sizes,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
-        backends: flags.backends ?? defaultBackends(),
+        backends,
         repeats: flags.repeats,
         seed: flags.seed,
         data: flags.data,

@@ -10,6 +10,7 @@ import {
   tutorialSchedules,
   tutorialSchedulesChart,
 } from '../figures/schedules.js'
+import { prepareOutDir } from '../report/out-dir.js'
 import { writeReport } from '../report/write-report.js'
 import { OUT_FLAG, QUIET_FLAG } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
@@ -27,6 +28,7 @@ export function registerSchedulesCommand(program: Command): void {
     .option(...OUT_FLAG)
     .option(...QUIET_FLAG)
     .action(async (flags: SchedulesFlags) => {
+      prepareOutDir(flags.out) // before any work: a bad --out fails at once
       const quiet = flags.quiet === true
       const tables = [
         schedulesTable(

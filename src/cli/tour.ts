@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { BenchResults } from '../bench/types.js'
 import type { Chart } from '../report/chart.js'
+import { prepareOutDir } from '../report/out-dir.js'
 import { formatTable, type Table } from '../report/table.js'
 import { writeReport } from '../report/write-report.js'
 import { TOUR_SECTIONS } from '../tour/tour.js'
@@ -28,6 +29,7 @@ export function registerTourCommand(program: Command): void {
     .option(...OUT_FLAG)
     .option(...QUIET_FLAG)
     .action(async (flags: TourFlags) => {
+      prepareOutDir(flags.out) // before any work: a bad --out fails at once
       const quiet = flags.quiet === true
       const settings = { seed: flags.seed, quick: flags.quick === true }
       const started = performance.now()

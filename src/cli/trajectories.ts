@@ -5,6 +5,7 @@ import {
   trajectoriesSummary,
   trajectoriesTable,
 } from '../figures/trajectories.js'
+import { prepareOutDir } from '../report/out-dir.js'
 import { writeReport } from '../report/write-report.js'
 import { TEST_FUNCTIONS } from '../trajectories/functions.js'
 import { DEFAULT_PATH_OPTIMIZERS, PATH_OPTIMIZERS } from '../trajectories/presets.js'
@@ -46,6 +47,7 @@ export function registerTrajectoriesCommand(program: Command): void {
     .option(...OUT_FLAG)
     .option(...QUIET_FLAG)
     .action(async (flags: TrajectoriesFlags) => {
+      prepareOutDir(flags.out) // before any work: a bad --out fails at once
       const quiet = flags.quiet === true
       const presets = flags.optimizers.map(
         (name) => PATH_OPTIMIZERS[name] as (typeof PATH_OPTIMIZERS)[string],

@@ -106,7 +106,8 @@ export function benchTable(results: BenchResults): Table {
     ]),
     note:
       'epochs to converge = first epoch whose loss <= 1.1 x the run’s minimum (the tutorial counted the epochs near ' +
-      'the minimum instead). Loss = mean training loss of the epoch.',
+      'the minimum instead). Loss = mean training loss of the epoch.' +
+      results.skipped.map((s) => ` Skipped ${s.backend}: ${s.reason}.`).join(''),
   }
 }
 

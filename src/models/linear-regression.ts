@@ -58,8 +58,16 @@ export class LinearRegression extends Model {
    * const model = await LinearRegression.fromCheckpoint('model.safetensors')
    * ```
    */
-  static fromCheckpoint(source: string | Uint8Array, options: FromCheckpointOptions = {}): Promise<LinearRegression> {
-    return modelFromCheckpoint('LinearRegression', source, options, (o) => new LinearRegression(o as unknown as LinearRegressionOptions))
+  static fromCheckpoint(
+    source: string | Uint8Array,
+    options: FromCheckpointOptions = {},
+  ): Promise<LinearRegression> {
+    return modelFromCheckpoint(
+      'LinearRegression',
+      source,
+      options,
+      (o) => new LinearRegression(o as unknown as LinearRegressionOptions),
+    )
   }
 
   architecture(): ModelArchitecture {

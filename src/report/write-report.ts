@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { nativeAvailable } from '../backend/select.js'
 import type { BenchResults } from '../bench/types.js'
@@ -6,6 +6,7 @@ import { info } from '../info.js'
 import type { Chart } from './chart.js'
 import { pageHtml } from './html.js'
 import { describeMachine, thisMachine } from './machine.js'
+import { makeDirectory } from './out-dir.js'
 import { pngAvailable, renderPng, renderSvg } from './render.js'
 import { RESULTS_SCHEMA_VERSION, type ResultsDocument } from './results.js'
 import type { Table } from './table.js'
@@ -99,7 +100,7 @@ export async function writeReport(outDir: string, report: Report): Promise<Writt
   }
   const dir = resolve(outDir)
   const withPngs = pngAvailable()
-  mkdirSync(withPngs ? join(dir, 'charts') : dir, { recursive: true })
+  makeDirectory(withPngs ? join(dir, 'charts') : dir)
   const rendered: { id: string; title: string; caption: string; svg: string }[] = []
   const pngs: string[] = []
   for (const chart of report.charts) {
