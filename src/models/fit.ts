@@ -2,6 +2,7 @@ import { rangeError, typeError } from '../errors.js'
 import { Optimizer, type StepPlan } from '../optim/optimizer.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkSeed, Rng } from '../random.js'
+import { OneCycleLR } from '../schedulers/one-cycle-lr.js'
 import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import type { SchedulerStateDict } from '../schedulers/types.js'
@@ -139,6 +140,53 @@ export function resolveFitOptions(
     onEpoch: o.onEpoch,
     verbose,
     slots,
+  }
+}
+
+const scheduleWarned = new WeakSet<LRScheduler>()
+
+/**
+ * A scheduler laid out for a fixed number of steps (OneCycleLR, CosineAnnealingLR, …) against
+ * the steps this fit will take it, before anything changes. An error when the run is wrong for
+ * certain: a OneCycleLR would throw past its end mid-run, or a schedule sized for per-batch
+ * steps is stepped per epoch (fit's default), where it would stop near its start without a word.
+ * A warning, once per scheduler, when the fit ends elsewhere than the schedule's end (fine when
+ * fits are chained, e.g. one epoch per call).
+ */
+export function checkScheduleLength(where: string, settings: FitSettings, rows: number): void {
+  const scheduler = settings.batchScheduler ?? settings.epochScheduler
+  if (!(scheduler instanceof LRScheduler)) return
+  const planned = scheduler.plannedSteps()
+  if (planned === undefined) return
+  const name = scheduler.constructor.name
+  const { epochs } = settings
+  const batches = Math.ceil(rows / settings.batchSize)
+  const perBatch = settings.batchScheduler !== undefined
+  const steps = perBatch ? epochs * batches : epochs
+  const left = planned - scheduler.lastEpoch
+  const stepping = perBatch
+    ? `once per batch (schedulerStep: 'batch'): ${epochs} epochs × ${batches} batches = ${steps} steps`
+    : `once per epoch (schedulerStep: 'epoch', the default): ${steps} steps`
+  if (!perBatch && batches > 1 && left === epochs * batches) {
+    throw new RangeError(
+      `${where}: ${name} is laid out for ${left} more steps, ${epochs} epochs × ${batches} batches, but fit ` +
+        `steps it ${stepping}, so it would stop near its start: pass schedulerStep: 'batch'`,
+    )
+  }
+  if (steps > left && scheduler instanceof OneCycleLR) {
+    throw new RangeError(
+      `${where}: ${name} has ${left} steps left (totalSteps ${planned}), but fit steps it ${stepping}: ` +
+        `build it for this fit with OneCycleLR.forFit(optimizer, { maxLr, epochs: ${epochs}, rows: ${rows}, batchSize: ${settings.batchSize} })`,
+    )
+  }
+  if (steps !== left && !scheduleWarned.has(scheduler)) {
+    scheduleWarned.add(scheduler)
+    process.emitWarning(
+      `${where}: ${name} is laid out for ${left} more steps, and fit steps it ${stepping}, so the ` +
+        `schedule ${steps < left ? 'is not finished when the fit ends' : 'runs past its end'} ` +
+        '(fine if you meant it, e.g. one fit per epoch).',
+      { type: 'DescentWarning', code: 'DESCENT_SCHEDULE_LENGTH' },
+    )
   }
 }
 

@@ -9,7 +9,14 @@ import { type Tensor, tensor } from '../tensor.js'
 import { checkOneOf } from '../validate.js'
 import { checkInputs, checkTargets } from './check-data.js'
 import type { Engine, TrainingSession } from './engine.js'
-import { checkOwnership, type FitHistory, type FitOptions, resolveFitOptions, runFit } from './fit.js'
+import {
+  checkOwnership,
+  checkScheduleLength,
+  type FitHistory,
+  type FitOptions,
+  resolveFitOptions,
+  runFit,
+} from './fit.js'
 import { checkSignal, FIT_ASYNC_KEYS, type FitAsyncOptions, runFitAsync } from './fit-async.js'
 import { initialParameters } from './init.js'
 import { jsEngine } from './js/engine.js'
@@ -263,6 +270,7 @@ export abstract class Model {
       minRows: 1,
     })
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    checkScheduleLength(where, settings, rows)
     settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
     this.#training = true
     try {
@@ -298,6 +306,7 @@ export abstract class Model {
       minRows: 1,
     })
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
+    checkScheduleLength(where, settings, rows)
     settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
     signal?.throwIfAborted()
     this.#training = true

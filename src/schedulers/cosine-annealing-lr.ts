@@ -43,6 +43,10 @@ export class CosineAnnealingLR extends LRScheduler {
     this.start()
   }
 
+  override plannedSteps(): number {
+    return this.options.tMax
+  }
+
   protected override lrFor(step: number, baseLr: number): number {
     return lr(step, baseLr, this.options)
   }

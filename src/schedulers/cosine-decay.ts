@@ -37,6 +37,10 @@ export class CosineDecay extends LRScheduler {
     this.start()
   }
 
+  override plannedSteps(): number {
+    return this.options.totalEpochs
+  }
+
   protected override lrFor(step: number, baseLr: number): number {
     return lr(step, baseLr, this.options)
   }

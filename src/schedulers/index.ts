@@ -36,6 +36,7 @@ export {
 export {
   type AnnealStrategy,
   OneCycleLR,
+  type OneCycleLRForFitOptions,
   type OneCycleLROptions,
   type OneCycleLRSettings,
   oneCycleLR,

@@ -36,6 +36,17 @@ export interface OneCycleLROptions {
   threePhase?: boolean
 }
 
+/** Options of `OneCycleLR.forFit`: the cycle's options, with the fit's shape in place of its length. */
+export interface OneCycleLRForFitOptions
+  extends Omit<OneCycleLROptions, 'totalSteps' | 'stepsPerEpoch' | 'epochs'> {
+  /** Epochs of the fit (an integer >= 1). */
+  epochs: number
+  /** Training rows (an integer >= 1): `x.shape[0]`. */
+  rows: number
+  /** fit's batchSize (an integer >= 1; default 32, as fit's). */
+  batchSize?: number
+}
+
 /** OneCycleLR's options with defaults filled in: one peak per param group and the resolved cycle length. */
 export interface OneCycleLRSettings {
   readonly maxLrs: readonly number[]
@@ -164,6 +175,34 @@ export class OneCycleLR extends LRScheduler {
     super(optimizer)
     this.options = resolve('OneCycleLR', options, this.baseLrs.length)
     this.start()
+  }
+
+  /**
+   * A cycle that spans a `fit` of `epochs` over `rows` rows in batches of `batchSize` (default
+   * 32, as fit's): `totalSteps = epochs · ⌈rows / batchSize⌉`. Step it per batch:
+   *
+   * ```ts
+   * const scheduler = OneCycleLR.forFit(optimizer, { maxLr: 0.01, epochs: 10, rows: x.shape[0], batchSize: 64 })
+   * model.fit(x, y, { optimizer, scheduler, schedulerStep: 'batch', epochs: 10, batchSize: 64 })
+   * ```
+   */
+  static forFit(optimizer: SchedulableOptimizer, options: OneCycleLRForFitOptions): OneCycleLR {
+    const where = 'OneCycleLR.forFit'
+    const o = readOptions(where, options, [
+      ...KEYS.filter((k) => k !== 'totalSteps' && k !== 'stepsPerEpoch'),
+      'rows',
+      'batchSize',
+    ])
+    const integer = { integer: true, min: 1 }
+    const rows = numberOption(where, o, 'rows', integer)
+    const batchSize = numberOption(where, o, 'batchSize', integer, 32)
+    numberOption(where, o, 'epochs', integer)
+    const { rows: _rows, batchSize: _batchSize, ...cycle } = options
+    return new OneCycleLR(optimizer, { ...cycle, stepsPerEpoch: Math.ceil(rows / batchSize) })
+  }
+
+  override plannedSteps(): number {
+    return this.options.totalSteps
   }
 
   protected override lrFor(step: number, _baseLr: number, group: number): number {

@@ -39,6 +39,10 @@ export class PolynomialLR extends LRScheduler {
     this.start()
   }
 
+  override plannedSteps(): number {
+    return this.options.totalIters
+  }
+
   protected override lrFor(step: number, baseLr: number): number {
     return lr(step, baseLr, this.options)
   }

@@ -161,6 +161,15 @@ export abstract class LRScheduler extends Scheduler {
     this.commit(this.constructor.name, 0, lrs)
   }
 
+  /**
+   * How many steps the schedule is laid out for, when it has a fixed length (OneCycleLR's
+   * `totalSteps`, CosineAnnealingLR's `tMax`, PolynomialLR's `totalIters`, CosineDecay's
+   * `totalEpochs`), else undefined. `fit` checks it against the steps it will take.
+   */
+  plannedSteps(): number | undefined {
+    return undefined
+  }
+
   /** The lr of each param group at step `step` (an integer >= 0), without changing anything. */
   lrAt(step: number): number[] {
     checkStep(`${this.constructor.name}.lrAt`, step)
