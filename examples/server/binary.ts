@@ -72,22 +72,28 @@ export function encodeBatch(x: Float32Array, rows: number, cols: number, y?: Int
 }
 
 /**
- * Splits a binary body into its header, x and (when `labels`) y; 400 unless its length is
- * exactly what the header announces.
+ * Splits a binary body into its header, x and (when `labels`) y; a 400 naming the header field
+ * that is wrong (`cols` against `inputs` when given, then the length `rows` implies), worded as
+ * the trainer words the same faults in `/train` bodies.
  */
-export function decodeBatch(where: string, body: Buffer, labels: boolean): DecodedBatch {
+export function decodeBatch(where: string, body: Buffer, labels: boolean, inputs?: number): DecodedBatch {
+  const layout = labels ? 'rows·cols f32 x, then rows i32 labels' : 'rows·cols f32 x'
+  if (body.length === 0)
+    throw badRequest(`${where}: body: empty; expected the binary layout (8-byte header, ${layout})`)
   if (body.length < HEADER_BYTES)
     throw badRequest(
-      `${where}: a binary body starts with an 8-byte header (rows, cols), got ${body.length} bytes`,
+      `${where}: header: expected 8 bytes (rows u32, cols u32, little-endian), got ${body.length} bytes`,
     )
   const rows = body.readUInt32LE(0)
   const cols = body.readUInt32LE(4)
+  if (inputs !== undefined && cols !== inputs)
+    throw badRequest(`${where}: header.cols: expected ${inputs} (the model's inputs), got ${cols}`)
+  if (rows === 0) throw badRequest(`${where}: header.rows: expected at least 1 row, got 0`)
   const values = rows * cols
   const expected = HEADER_BYTES + 4 * values + (labels ? 4 * rows : 0)
   if (body.length !== expected) {
-    const layout = labels ? 'rows·cols f32 then rows i32' : 'rows·cols f32'
     throw badRequest(
-      `${where}: the header says ${rows} rows × ${cols} cols, so the body must be ${expected} bytes (header, ${layout}), got ${body.length}`,
+      `${where}: body: the header says ${rows} rows × ${cols} cols, so the body must be ${expected} bytes (header, ${layout}), got ${body.length}`,
     )
   }
   const x = readLittleEndian(Float32Array, body, HEADER_BYTES, values)

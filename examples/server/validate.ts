@@ -39,9 +39,7 @@ export function parsePredictBody(
   inputs: number,
 ): Inputs {
   if (isBinary(contentType)) {
-    const { rows, cols, x } = decodeBatch(where, body, false)
-    if (rows === 0) throw badRequest(`${where}: a batch needs at least one row, got 0`)
-    if (cols !== inputs) throw badRequest(`${where}: header.cols must be ${inputs}, got ${cols}`)
+    const { rows, x } = decodeBatch(where, body, false, inputs)
     x.forEach((v, i) => finite(where, `x[${Math.floor(i / inputs)}][${i % inputs}]`, v))
     return { rows, x }
   }
