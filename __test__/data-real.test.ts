@@ -105,3 +105,44 @@ test('iris: standardize gives the training rows mean 0 and std 1', (t) => {
   }
   t.true(held.x.data.every((v) => Math.abs(v) < 5))
 })
+
+test('iris: standardize returns the stats it used, and data.standardize scales new rows the same way', (t) => {
+  const scaled = data.iris({ seed: 3, standardize: true, dtype: 'float64' })
+  const raw = data.iris({ seed: 3, dtype: 'float64' })
+  t.is(raw.stats, undefined)
+  const stats = scaled.stats
+  if (!stats) return t.fail('no stats returned')
+  t.is(stats.mean.length, 4)
+  t.deepEqual(data.featureStats(raw.train.x), stats, 'the stats are the training rows’ own')
+  const before = Array.from(raw.test.x.data)
+  const again = data.standardize(raw.test.x, stats)
+  t.deepEqual(Array.from(again.data), Array.from(scaled.test.x.data), 'bit for bit as iris scaled them')
+  t.deepEqual(again.shape, raw.test.x.shape)
+  t.deepEqual(Array.from(raw.test.x.data), before, 'x is unchanged')
+  // float32 rows come back float32; stats survive JSON (to ship to a server).
+  const rows32 = data.standardize(data.iris({ seed: 3 }).test.x, JSON.parse(JSON.stringify(stats)))
+  t.true(rows32.data instanceof Float32Array)
+})
+
+test('data.standardize and data.featureStats refuse bad input, naming it', (t) => {
+  const { train, stats } = data.iris({ standardize: true })
+  const three = { mean: [0, 0, 0], std: [1, 1, 1] }
+  const cases: [() => unknown, RegExp][] = [
+    [() => data.standardize([[1, 2, 3, 4]] as never, stats as never), /x must be a Tensor/],
+    [() => data.standardize(train.x, undefined as never), /stats must be a plain object/],
+    [() => data.standardize(train.x, three), /stats\.mean\.length must be 4, x's feature count, got 3/],
+    [
+      () => data.standardize(train.x, { ...stats, std: [1, 0, 1, 1] } as never),
+      /stats\.std\[1\] must be a finite number > 0, got 0/,
+    ],
+    [
+      () => data.standardize(train.x, { ...stats, mean: [1, Number.NaN, 1, 1] } as never),
+      /stats\.mean\[1\] must be a finite number, got NaN/,
+    ],
+    [() => data.standardize(train.x, { ...stats, scale: 2 } as never), /unknown option 'scale'/],
+    [() => data.standardize(train.y, stats as never), /x\.data must be a Float32Array or Float64Array/],
+    [() => data.featureStats({ data: new Float32Array(4), shape: [4] }), /x\.shape must be two dimensions/],
+    [() => data.featureStats({ data: new Float32Array(0), shape: [0, 4] }), /x must be at least one row/],
+  ]
+  for (const [call, message] of cases) t.throws(call, { message })
+})

@@ -11,10 +11,11 @@
  */
 export { type BlobsOptions, blobs } from './blobs.js'
 export { type ClassificationOptions, classification } from './classification.js'
-export { type IrisOptions, iris } from './iris.js'
+export { type IrisData, type IrisOptions, iris } from './iris.js'
 export { type MnistOptions, mnist } from './mnist.js'
 export { type MoonsOptions, moons } from './moons.js'
 export { Normal } from './normal.js'
 export type { CommonDataOptions, FloatTensor, LabelledData, RegressionData, SplitData } from './options.js'
 export { type RegressionOptions, regression } from './regression.js'
 export { type SpiralsOptions, spirals } from './spirals.js'
+export { type FeatureStats, featureStats, standardize } from './standardize.js'

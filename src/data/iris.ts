@@ -8,6 +8,7 @@ import {
   type SplitData,
 } from './options.js'
 import { gatherRows, splitRows } from './split.js'
+import { type FeatureStats, statsOfRows } from './standardize.js'
 
 const WHERE = 'data.iris'
 const ROWS = 150
@@ -19,9 +20,15 @@ export interface IrisOptions extends CommonDataOptions {
   testFraction?: number
   /**
    * Scale each feature to mean 0 and standard deviation 1 using the training rows' statistics
-   * (applied to both splits); default false (raw centimetres).
+   * (applied to both splits, and returned as `stats`); default false (raw centimetres).
    */
   standardize?: boolean
+}
+
+/** What `iris` returns: the split, and with `standardize` the statistics it scaled by. */
+export interface IrisData extends SplitData {
+  /** The training rows' per-feature mean and std (with `standardize: true`): pass them to `data.standardize` for new rows. */
+  readonly stats?: FeatureStats
 }
 
 let table: { x: Float64Array; y: Int32Array } | undefined
@@ -43,9 +50,10 @@ function irisTable(): { x: Float64Array; y: Int32Array } {
  *
  * ```ts
  * const { train, test } = data.iris({ testFraction: 0.3, seed: 7 }) // 105 / 45 rows
+ * const { stats } = data.iris({ standardize: true })                 // new rows: data.standardize(x, stats)
  * ```
  */
-export function iris(options?: IrisOptions): SplitData {
+export function iris(options?: IrisOptions): IrisData {
   const o = readOptions(WHERE, options, ['testFraction', 'standardize', 'seed', 'dtype', 'backend'])
   const testFraction = readNonNegative(WHERE, 'testFraction', o.testFraction, 0.3)
   const testRows = Math.round(ROWS * testFraction)
@@ -57,25 +65,14 @@ export function iris(options?: IrisOptions): SplitData {
   const { seed, dtype } = readCommon(WHERE, o)
   const { x, y } = irisTable()
   const rows = splitRows(ROWS, ROWS - testRows, testRows, seed)
-  const values = standardize ? standardized(x, rows.train) : x
-  const value = (i: number) => values[i] as number
+  const raw = (i: number) => x[i] as number
+  const stats = standardize ? statsOfRows(raw, FEATURES, rows.train) : undefined
+  const value = stats
+    ? (i: number) => (raw(i) - (stats.mean[i % FEATURES] as number)) / (stats.std[i % FEATURES] as number)
+    : raw
   return {
     train: gatherRows(value, FEATURES, y, rows.train, dtype),
     test: gatherRows(value, FEATURES, y, rows.test, dtype),
+    ...(stats ? { stats } : {}),
   }
-}
-
-/** `x` with each feature shifted and scaled by the mean and (population) std of `rows`. */
-function standardized(x: Float64Array, rows: Uint32Array): Float64Array {
-  const out = new Float64Array(x.length)
-  for (let j = 0; j < FEATURES; j++) {
-    let sum = 0
-    for (const r of rows) sum += x[r * FEATURES + j] as number
-    const mean = sum / rows.length
-    let squares = 0
-    for (const r of rows) squares += ((x[r * FEATURES + j] as number) - mean) ** 2
-    const std = Math.sqrt(squares / rows.length) || 1
-    for (let i = 0; i < ROWS; i++) out[i * FEATURES + j] = ((x[i * FEATURES + j] as number) - mean) / std
-  }
-  return out
 }
