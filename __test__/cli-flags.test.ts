@@ -1,5 +1,6 @@
 /** The new commands' flags: help, and bad values rejected with usage and exit code 2, never a stack trace. */
 import test from 'ava'
+import { integerList } from '../src/cli/flags.js'
 import { descent } from './helpers/cli.js'
 
 const badFlags: [string, string[], RegExp][] = [
@@ -69,6 +70,11 @@ for (const [command, flags] of helps) {
     for (const flag of flags) t.regex(result.stdout, flag)
   })
 }
+
+test('--sizes drops repeated sizes, keeping the order', (t) => {
+  t.deepEqual(integerList('10,10,50,10'), [10, 50])
+  t.deepEqual(integerList(' 7 ,3'), [7, 3])
+})
 
 test('descent --help lists the new commands', async (t) => {
   const result = await descent('--help')

@@ -152,7 +152,7 @@ export function registerBenchCommand(program: Command): void {
         tables,
         bench: results,
       }
-      const written = await writeReport(flags.out, report)
+      const written = await writeReport(flags.out, report, progress)
       if (flags.json === '-') process.stdout.write(toJson(written.document))
       else if (flags.json) writeFileSync(flags.json, toJson(written.document))
       printReportLocation(written, quiet)

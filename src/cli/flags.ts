@@ -26,14 +26,14 @@ export function seed(value: string): number {
   return n
 }
 
-/** A comma-separated list of positive integers, e.g. `10,50,100`. */
+/** A comma-separated list of positive integers, e.g. `10,50,100` (duplicates removed, order kept). */
 export function integerList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim())
   const parse = integerAtLeast(1)
   if (parts.length === 0 || parts.some((p) => p === '')) {
     throw new InvalidArgumentError('expected a comma-separated list of integers >= 1, e.g. 10,50,100')
   }
-  return parts.map(parse)
+  return [...new Set(parts.map(parse))]
 }
 
 /** A comma-separated list of names, each one of `known` (duplicates removed, order kept). */

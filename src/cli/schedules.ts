@@ -14,6 +14,7 @@ import { prepareOutDir } from '../report/out-dir.js'
 import { writeReport } from '../report/write-report.js'
 import { OUT_FLAG, QUIET_FLAG } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
+import { createProgress } from './progress.js'
 
 interface SchedulesFlags {
   out: string
@@ -30,6 +31,7 @@ export function registerSchedulesCommand(program: Command): void {
     .action(async (flags: SchedulesFlags) => {
       prepareOutDir(flags.out) // before any work: a bad --out fails at once
       const quiet = flags.quiet === true
+      const progress = createProgress({ quiet })
       const tables = [
         schedulesTable(
           'tutorial-decays',
@@ -57,20 +59,24 @@ export function registerSchedulesCommand(program: Command): void {
         ),
       ]
       printTables(tables, quiet)
-      const written = await writeReport(flags.out, {
-        command: 'schedules',
-        title: 'descent: learning-rate schedules',
-        settings: { out: flags.out },
-        summary: [
-          "The tutorial's step, exponential and cosine decays from lr0 0.1 over 100 epochs, as its figure shows them.",
-          'Warmup + cosine decay with warm restarts over 20000 steps: descent composes LinearWarmup and Keras-style ' +
-            "CosineDecayRestarts with SequentialLR (restarts at 1000, 6000, 16000, peaks halving); the tutorial's " +
-            'formula runs each cycle down and back up, and its warmup argument is ignored.',
-          "Every PyTorch scheduler and every tutorial schedule, one panel each, from the library's pure functions.",
-        ],
-        charts: [tutorialDecaysChart(), restartsChart(), pytorchSchedulesChart(), tutorialSchedulesChart()],
-        tables,
-      })
+      const written = await writeReport(
+        flags.out,
+        {
+          command: 'schedules',
+          title: 'descent: learning-rate schedules',
+          settings: { out: flags.out },
+          summary: [
+            "The tutorial's step, exponential and cosine decays from lr0 0.1 over 100 epochs, as its figure shows them.",
+            'Warmup + cosine decay with warm restarts over 20000 steps: descent composes LinearWarmup and Keras-style ' +
+              "CosineDecayRestarts with SequentialLR (restarts at 1000, 6000, 16000, peaks halving); the tutorial's " +
+              'formula runs each cycle down and back up, and its warmup argument is ignored.',
+            "Every PyTorch scheduler and every tutorial schedule, one panel each, from the library's pure functions.",
+          ],
+          charts: [tutorialDecaysChart(), restartsChart(), pytorchSchedulesChart(), tutorialSchedulesChart()],
+          tables,
+        },
+        progress,
+      )
       printReportLocation(written, quiet)
     })
 }

@@ -60,15 +60,19 @@ export function registerTourCommand(program: Command): void {
       const rank = (c: Chart) => (CHART_ORDER.includes(c.id) ? CHART_ORDER.indexOf(c.id) : CHART_ORDER.length)
       charts.sort((a, b) => rank(a) - rank(b))
       const seconds = (performance.now() - started) / 1000
-      const written = await writeReport(flags.out, {
-        command: 'tour',
-        title: 'descent: the optimizer tutorial, reproduced correctly',
-        settings: { ...settings, out: flags.out },
-        summary: [...summary, `The tour's computations took ${seconds.toFixed(1)} s on this machine.`],
-        charts,
-        tables,
-        ...(bench ? { bench } : {}),
-      })
+      const written = await writeReport(
+        flags.out,
+        {
+          command: 'tour',
+          title: 'descent: the optimizer tutorial, reproduced correctly',
+          settings: { ...settings, out: flags.out },
+          summary: [...summary, `The tour's computations took ${seconds.toFixed(1)} s on this machine.`],
+          charts,
+          tables,
+          ...(bench ? { bench } : {}),
+        },
+        progress,
+      )
       printReportLocation(written, quiet)
     })
 }

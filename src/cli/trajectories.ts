@@ -11,6 +11,7 @@ import { TEST_FUNCTIONS } from '../trajectories/functions.js'
 import { DEFAULT_PATH_OPTIMIZERS, PATH_OPTIMIZERS } from '../trajectories/presets.js'
 import { integerAtLeast, listOption, nameList, OUT_FLAG, QUIET_FLAG } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
+import { createProgress } from './progress.js'
 
 interface TrajectoriesFlags {
   optimizers: string[]
@@ -53,28 +54,39 @@ export function registerTrajectoriesCommand(program: Command): void {
         (name) => PATH_OPTIMIZERS[name] as (typeof PATH_OPTIMIZERS)[string],
       )
       const functions = TEST_FUNCTIONS.filter((f) => flags.functions.includes(f.id))
-      const results = functions.map((fn) => functionPaths(fn, presets, flags.steps))
+      const progress = createProgress({ quiet })
+      progress.start(functions.length, `paths on ${functions[0]?.id}`)
+      const results = functions.map((fn, i) => {
+        const paths = functionPaths(fn, presets, flags.steps)
+        progress.tick(functions[i + 1] ? `paths on ${functions[i + 1]?.id}` : 'paths done')
+        return paths
+      })
+      progress.stop()
       const table = trajectoriesTable(results)
       printTables([table], quiet)
-      const written = await writeReport(flags.out, {
-        command: 'trajectories',
-        title: 'descent: optimizer paths on 2-D test functions',
-        settings: {
-          optimizers: flags.optimizers,
-          functions: flags.functions,
-          steps: flags.steps ?? 'per function',
-          out: flags.out,
+      const written = await writeReport(
+        flags.out,
+        {
+          command: 'trajectories',
+          title: 'descent: optimizer paths on 2-D test functions',
+          settings: {
+            optimizers: flags.optimizers,
+            functions: flags.functions,
+            steps: flags.steps ?? 'per function',
+            out: flags.out,
+          },
+          summary: [
+            `${presets.length} optimizers (${presets.map((p) => p.name).join(', ')}) from the same start on ` +
+              `${functions.map((f) => f.id).join(', ')}, with analytic gradients on a 2-element Parameter.`,
+            'SGD-style rules share one lr per function and Adam-style rules another (their steps are about lr long); ' +
+              'the table lists each setting and where each path ended.',
+            ...trajectoriesSummary(results),
+          ],
+          charts: results.map(trajectoriesChart),
+          tables: [table],
         },
-        summary: [
-          `${presets.length} optimizers (${presets.map((p) => p.name).join(', ')}) from the same start on ` +
-            `${functions.map((f) => f.id).join(', ')}, with analytic gradients on a 2-element Parameter.`,
-          'SGD-style rules share one lr per function and Adam-style rules another (their steps are about lr long); ' +
-            'the table lists each setting and where each path ended.',
-          ...trajectoriesSummary(results),
-        ],
-        charts: results.map(trajectoriesChart),
-        tables: [table],
-      })
+        progress,
+      )
       printReportLocation(written, quiet)
     })
 }

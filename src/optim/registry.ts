@@ -120,6 +120,8 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     label: 'AdamW',
     Optimizer: cls(AdamW),
     bench: { lr: 1e-3, settings: 'lr 1e-3, weightDecay 1e-2' },
+    // Adam's path, pulled slightly toward the origin by the decoupled decay (default 1e-2).
+    path: { lr: (r) => r.adaptive },
   }),
   nadam: entry({
     label: 'NAdam',
@@ -145,11 +147,20 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     // Lion moves every coordinate by exactly ±lr: half the Adam lr keeps its path as long.
     path: { lr: (r) => r.adaptive / 2, options: { weightDecay: 0 } },
   }),
-  lamb: entry({ label: 'LAMB', Optimizer: cls(LAMB), bench: { lr: 1e-3, settings: 'lr 1e-3' } }),
+  lamb: entry({
+    label: 'LAMB',
+    Optimizer: cls(LAMB),
+    bench: { lr: 1e-3, settings: 'lr 1e-3' },
+    // LAMB's step is lr·‖θ‖ long (the trust ratio), about 1.5 lr from the usual starts.
+    path: { lr: (r) => r.adaptive },
+  }),
   adafactor: entry({
     label: 'Adafactor',
     Optimizer: cls(Adafactor),
     bench: { lr: 1e-2, settings: 'lr 1e-2, beta2Decay -0.8' },
+    // Adafactor's step is lr·max(eps2, RMS(θ)) long, relative to the parameter like LAMB's, and
+    // without momentum it zigzags across narrow valleys: a tenth of the Adam lr keeps that narrow.
+    path: { lr: (r) => r.adaptive / 10 },
   }),
   adafactorHf: entry({ label: 'AdafactorHF', Optimizer: cls(AdafactorHF) }),
 }

@@ -20,6 +20,28 @@ export interface Chart {
 /** Font stack shared by the SVG (browser) and the PNG (resvg): fonts Debian and most desktops have. */
 export const CHART_FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif'
 
+/**
+ * Series colours: Tableau 10 (vega's tableau10 scheme, in its order), then four dark, distinct
+ * ones, so that charts with up to 14 series (the trajectories draw 11 optimizers) never repeat
+ * a colour.
+ */
+const CATEGORY_COLORS = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+  '#1f1f1f',
+  '#0b6e4f',
+  '#8c2d04',
+  '#5b3a9e',
+]
+
 /** vega-lite config applied to every chart, so they look like one family. */
 export const CHART_CONFIG = {
   font: CHART_FONT,
@@ -29,7 +51,7 @@ export const CHART_CONFIG = {
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee' },
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 420 },
   header: { labelFontSize: 12, titleFontSize: 12 },
-  range: { category: { scheme: 'tableau10' } },
+  range: { category: CATEGORY_COLORS },
 } as const
 
 /** A number fit for JSON and charts: non-finite values become null (vega skips them). */

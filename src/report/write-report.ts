@@ -22,6 +22,13 @@ export interface Report {
   bench?: BenchResults
 }
 
+/** Where writeReport says how far the rendering is (the CLI's progress bar); one tick per chart. */
+export interface ReportProgress {
+  start(total: number, label: string): void
+  tick(label: string): void
+  stop(): void
+}
+
 /** Absolute paths of what writeReport wrote. */
 export interface WrittenReport {
   dir: string
@@ -90,7 +97,11 @@ export function resultsDocument(report: Report, pngs = true): ResultsDocument {
  * Writes `index.html` (self-contained: summary, then charts as inline SVG, then tables),
  * `charts/<id>.png` for every chart and `results.json` into `outDir` (created if missing).
  */
-export async function writeReport(outDir: string, report: Report): Promise<WrittenReport> {
+export async function writeReport(
+  outDir: string,
+  report: Report,
+  progress?: ReportProgress,
+): Promise<WrittenReport> {
   const ids = new Set<string>()
   for (const chart of report.charts) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(chart.id) || ids.has(chart.id)) {
@@ -103,7 +114,8 @@ export async function writeReport(outDir: string, report: Report): Promise<Writt
   makeDirectory(withPngs ? join(dir, 'charts') : dir)
   const rendered: { id: string; title: string; caption: string; svg: string }[] = []
   const pngs: string[] = []
-  for (const chart of report.charts) {
+  progress?.start(report.charts.length, `rendering ${report.charts[0]?.id ?? 'the report'} chart`)
+  for (const [i, chart] of report.charts.entries()) {
     const svg = await renderSvg(chart)
     const png = renderPng(svg)
     if (png) {
@@ -112,7 +124,10 @@ export async function writeReport(outDir: string, report: Report): Promise<Writt
       pngs.push(path)
     }
     rendered.push({ id: chart.id, title: chart.title, caption: chart.caption, svg })
+    const next = report.charts[i + 1]
+    progress?.tick(next ? `rendering ${next.id} chart` : 'writing index.html and results.json')
   }
+  progress?.stop()
   const document = resultsDocument(report, withPngs)
   const subtitle = `descent ${document.descent.version}, command: descent ${report.command}, on ${describeMachine(document.machine)}, ${document.createdAt}`
   const html = join(dir, 'index.html')
