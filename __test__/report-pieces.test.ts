@@ -91,6 +91,25 @@ test('formatTable aligns numbers right, text left, and shows null as a dash', (t
   t.is(text, 'A table\n\n| name | value |\n|:-----|------:|\n| adam |   0.5 |\n| sgd  |     - |\n\na note\n')
 })
 
+test('formatTable within a width: blocks of columns repeating the first, cut cells marked, text wrapped', (t) => {
+  const table = {
+    id: 'wide',
+    title: 'A wide table whose title is long enough to wrap',
+    columns: ['name', 'alpha', 'beta', 'gamma'],
+    rows: [['adam', 'a'.repeat(12), 'b'.repeat(12), 'g'.repeat(60)]],
+    note: 'a note of several words that must wrap as well',
+  }
+  const text = formatTable(table, 40)
+  const lines = text.trimEnd().split('\n')
+  for (const line of lines) t.true(line.length <= 40, `${JSON.stringify(line)} is ${line.length} wide`)
+  t.regex(text, /\(columns 2–3 of 4, after the first\)\n\n\| name \| alpha +\| beta +\|/)
+  t.regex(text, /\(column 4 of 4, after the first\)\n\n\| name \| gamma/)
+  t.regex(text, /\| adam \| g+… \|/, 'the cell too long for any block is cut')
+  t.regex(text, /Cells ending in … are cut to fit 40\ncolumns; the report has them whole\./)
+  t.is(formatTable(table), formatTable(table, 1000), 'wide enough: one block, as before')
+  t.notRegex(formatTable(table, 1000), /column|…/)
+})
+
 test('toJson: NaN and Infinity become null; flat rows stay on one line', (t) => {
   const text = toJson({ rows: [{ a: 1, b: Number.NaN }], list: [1, Number.POSITIVE_INFINITY] })
   t.deepEqual(JSON.parse(text), { rows: [{ a: 1, b: null }], list: [1, null] })

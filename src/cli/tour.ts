@@ -6,7 +6,7 @@ import { formatTable, type Table } from '../report/table.js'
 import { writeReport } from '../report/write-report.js'
 import { TOUR_SECTIONS } from '../tour/tour.js'
 import { OUT_FLAG, QUIET_FLAG, seed } from './flags.js'
-import { printReportLocation } from './output.js'
+import { printReportLocation, terminalWidth } from './output.js'
 import { createProgress } from './progress.js'
 
 interface TourFlags {
@@ -44,7 +44,7 @@ export function registerTourCommand(program: Command): void {
           const result = await section.run(settings)
           progress.tick(TOUR_SECTIONS[i + 1]?.title ?? 'writing the report')
           if (!quiet) {
-            const text = result.tables.map((t) => `\n${formatTable(t)}`).join('')
+            const text = result.tables.map((t) => `\n${formatTable(t, terminalWidth())}`).join('')
             progress.print(`\n== ${section.title}\n${text}`)
           }
           charts.push(...result.charts)
