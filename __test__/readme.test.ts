@@ -23,3 +23,16 @@ test('the README example runs as printed', (t) => {
   const promised = /console\.log\(.*\) \/\/ (.*)$/m.exec(example)?.[1]
   t.is(output.replace(/\s+/g, ' '), (promised ?? '(no promised output)').replace(/\s+/g, ' '))
 })
+
+// A schedule call in the README shows the value a program prints, digit for digit.
+test('the schedule functions in the README print the values their comments show', async (t) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const descent = (await import(join(ROOT, 'dist/src/index.js'))) as Record<string, (...a: unknown[]) => number>
+  const calls = [...readme.matchAll(/^(\w+LR)\((.*)\)\s+\/\/ (-?[0-9][0-9.e+-]*)(?: |$)/gm)]
+  t.true(calls.length >= 2, 'the README shows schedule values')
+  for (const [line, name, args, shown] of calls) {
+    const fn = descent[name as string] as (...a: unknown[]) => number
+    const value = new Function('fn', `return fn(${args})`)(fn) as number
+    t.is(String(value), shown, line)
+  }
+})
