@@ -139,7 +139,7 @@ test('bench --backends native,tfjs without TensorFlow.js: a warning with the ins
     /warning: --backends tfjs: TensorFlow.js is not installed, so only native run\. Install it with: npm install @tensorflow\/tfjs-node/,
   )
   t.regex(JSON.stringify(document.bench.skipped), /tfjs is not installed/)
-  t.regex(result.stdout, /Skipped tfjs: @tensorflow\/tfjs is not installed/)
+  t.regex(result.stdout.replace(/\s+/g, ' '), /Skipped tfjs: @tensorflow\/tfjs is not installed/)
 })
 
 test('bench --backends tfjs alone without TensorFlow.js: an error with the install command, exit 1, no report', async (t) => {

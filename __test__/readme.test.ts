@@ -27,7 +27,10 @@ test('the README example runs as printed', (t) => {
 // A schedule call in the README shows the value a program prints, digit for digit.
 test('the schedule functions in the README print the values their comments show', async (t) => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-  const descent = (await import(join(ROOT, 'dist/src/index.js'))) as Record<string, (...a: unknown[]) => number>
+  const descent = (await import(join(ROOT, 'dist/src/index.js'))) as Record<
+    string,
+    (...a: unknown[]) => number
+  >
   const calls = [...readme.matchAll(/^(\w+LR)\((.*)\)\s+\/\/ (-?[0-9][0-9.e+-]*)(?: |$)/gm)]
   t.true(calls.length >= 2, 'the README shows schedule values')
   for (const [line, name, args, shown] of calls) {

@@ -1,4 +1,5 @@
 import { BENCH_OPTIMIZERS } from '../bench/optimizers.js'
+import { BENCH_SAMPLES } from '../bench/problem.js'
 import { median } from '../bench/stats.js'
 import { TARGET_DATASETS } from '../bench/targets.js'
 import type { BenchResults, BenchRun } from '../bench/types.js'
@@ -26,7 +27,7 @@ export function lossPerSizeChart(results: BenchResults, id = 'loss-per-size'): C
     id,
     title: 'Training loss per problem size (the tutorial’s benchmark figure), log scale',
     caption:
-      `SimpleNN(size, 2·size, 3), batch 32, mean training loss per epoch (median over repeats), ${backend} backend; ` +
+      `SimpleNN(size, 2·size, 3), mean training loss per epoch (${runsLabel(results.runs)}), ${backend} backend; ` +
       'the other backends follow the same curves (same data, weights and hyperparameters).',
     data,
     x: { field: 'epoch', title: 'epoch' },
@@ -47,13 +48,19 @@ export function timingChart(results: BenchResults, id = 'timing', extra = ''): C
   return groupedBarChart({
     id,
     title: 'Training time per epoch: native vs JS backend (vs TensorFlow.js when installed)',
-    caption: `Median wall time of fit() divided by the epochs (1000 rows, batch 32); lower is better.${extra}`,
+    caption: `Wall time of fit() per epoch (${BENCH_SAMPLES} rows), ${runsLabel(results.runs)}; lower is better.${extra}`,
     data,
     category: { field: 'optimizer', title: 'optimizer' },
     series: { field: 'backend', title: 'backend' },
     value: { field: 'msPerEpoch', title: 'ms per epoch', log: true },
     facet: { field: 'size', title: 'problem size (input features)', columns: 3 },
   })
+}
+
+/** 'one run' or 'median of 3 runs', as the runs were repeated. */
+export function runsLabel(runs: readonly { repeats: number }[]): string {
+  const repeats = Math.max(1, ...runs.map((r) => r.repeats))
+  return repeats === 1 ? 'one run' : `median of ${repeats} runs`
 }
 
 /** Time to the target test accuracy on the real data sets. */
@@ -83,7 +90,7 @@ export function timeToTargetChart(results: BenchResults): Chart {
 export function benchTable(results: BenchResults): Table {
   return {
     id: 'bench',
-    title: 'Optimizer benchmark (medians over repeats)',
+    title: `Optimizer benchmark (${runsLabel(results.runs)})`,
     columns: [
       'size',
       'optimizer',
@@ -137,7 +144,7 @@ export function speedupTable(results: BenchResults): Table | undefined {
 export function targetsTable(results: BenchResults): Table {
   return {
     id: 'time-to-target',
-    title: 'Time to target test accuracy (medians over repeats)',
+    title: `Time to target test accuracy (${runsLabel(results.targets)})`,
     columns: [
       'data set',
       'optimizer',

@@ -222,6 +222,7 @@ export function restartsChart(): Chart {
     y: { field: 'lr', title: 'learning rate' },
     color: { field: 'schedule', title: 'schedule' },
     width: 760,
+    legendBelow: true,
   })
 }
 

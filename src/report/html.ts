@@ -25,9 +25,11 @@ figure.chart h3 { margin: 0 0 8px; font-size: 15px; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figure.chart figcaption { color: #555; font-size: 13px; margin-top: 6px; line-height: 1.4; }
 table { border-collapse: collapse; background: #fff; font-size: 12px; margin-bottom: 6px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
 th { background: #f0f0f0; }
-td.text { text-align: left; }
+.text { text-align: left; }
+.number { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.vector { white-space: nowrap; }
 .table-block { margin-bottom: 20px; overflow-x: auto; }
 .table-block h3 { font-size: 14px; margin: 0 0 6px; }
 .note { color: #555; font-size: 12px; }
@@ -39,12 +41,17 @@ export function escapeHtml(text: string): string {
 }
 
 function tableHtml(table: Table): string {
-  const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')
+  // One alignment per column, header included: numbers right (and never wrapped), text left.
+  const numeric = table.columns.map((_, c) => table.rows.every((row) => typeof row[c] !== 'string'))
+  const cls = (c: number) => (numeric[c] ? ' class="number"' : ' class="text"')
+  const head = table.columns.map((c, i) => `<th${cls(i)}>${escapeHtml(c)}</th>`).join('')
   const body = table.rows
     .map((row) => {
-      const cells = row.map((cell) => {
-        const cls = typeof cell === 'string' ? ' class="text"' : ''
-        return `<td${cls}>${escapeHtml(formatCell(cell))}</td>`
+      const cells = row.map((cell, c) => {
+        const text = formatCell(cell)
+        // A vector of numbers ('[0.426226, -0.426226]') reads as one value: keep it on one line.
+        const vector = /^\[[-+0-9.e, ]*\]$/.test(text) ? ' class="text vector"' : cls(c)
+        return `<td${vector}>${escapeHtml(text)}</td>`
       })
       return `<tr>${cells.join('')}</tr>`
     })

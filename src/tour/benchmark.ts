@@ -42,11 +42,7 @@ export const benchmarkSection: TourSection = {
       tables: [loss, ...(speedups ? [speedups] : [])],
       charts: [
         lossPerSizeChart(curves),
-        timingChart(
-          timing,
-          'timing',
-          ` Median of ${settings.quick ? 1 : 3} runs of ${timingEpochs} epochs; descent bench times whole runs.`,
-        ),
+        timingChart(timing, 'timing', ` Runs of ${timingEpochs} epochs; descent bench times whole runs.`),
       ],
       summary: [...benchSummary(curves), ...benchSummary(timing).filter((line) => line.startsWith('Native'))],
       // results.json keeps the full-length runs; the short timing runs are in the timing chart's data.

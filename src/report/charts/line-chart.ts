@@ -37,7 +37,12 @@ export interface LineChartOptions {
   height?: number
   /** How points are joined: 'linear' (default), or 'step-after' for values that hold until the next step. */
   interpolate?: 'linear' | 'step-after'
+  /** The legend under the plot, one entry per line, for long series names (default: on the right). */
+  legendBelow?: boolean
 }
+
+/** A legend under the plot, entries stacked, names never cut (they are long, e.g. 'cosine restarts, no warmup (Keras, …)'). */
+const LEGEND_BELOW = { orient: 'bottom', direction: 'vertical', labelLimit: 0, labelFontSize: 12 } as const
 
 /** The distinct values of `field` in order of first appearance (legend and panel order). */
 export function firstAppearance(data: Row[], field: string): string[] | number[] {
@@ -69,6 +74,7 @@ export function lineChart(options: LineChartOptions): Chart {
             type: 'nominal' as const,
             title: color.title,
             sort: color.sort ?? firstAppearance(data, color.field),
+            ...(options.legendBelow ? { legend: LEGEND_BELOW } : {}),
           },
         }
       : {}),
@@ -104,7 +110,12 @@ export function lineChart(options: LineChartOptions): Chart {
         },
         columns: facet.columns ?? 3,
         spec: { width, height, mark, encoding },
-        ...(facet.independentY ? { resolve: { scale: { y: 'independent' } } } : {}),
+        // Each panel draws its own x axis: shared ones sit at the foot of every column, under
+        // the empty cells of a last row that is not full too.
+        resolve: {
+          axis: { x: 'independent' },
+          ...(facet.independentY ? { scale: { y: 'independent' } } : {}),
+        },
       }
     : { config: CHART_CONFIG, data: { values: data }, transform: logFilter, width, height, mark, encoding }
   return { id: options.id, title: options.title, caption: options.caption, data, spec }
