@@ -26,7 +26,7 @@ test('no binary: the JS backend serves, with one warning naming the platform pac
   t.is(result.status, 0, result.stderr)
   t.is(result.stdout.trim(), 'js')
   t.is(result.stderr.match(/DescentWarning/g)?.length, 1, result.stderr)
-  t.regex(result.stderr, /\[DESCENT_NO_NATIVE\].*install the optional package 'descent-linux-x64-gnu'/i)
+  t.regex(result.stderr, /\[DESCENT_NO_NATIVE\].*install the optional package 'descent-optim-linux-x64-gnu'/i)
 })
 
 test('DESCENT_BACKEND=js: the JS backend, no warning, with or without a binary', (t) => {
@@ -46,7 +46,7 @@ test('DESCENT_BACKEND=native without a binary: a DescentError that says what to 
   t.is(result.status, 0, result.stderr)
   const error = JSON.parse(result.stdout)
   t.like(error, { name: 'DescentError', code: 'DESCENT_NO_NATIVE' })
-  t.regex(error.message, /install the package 'descent-linux-x64-gnu'/)
+  t.regex(error.message, /install the package 'descent-optim-linux-x64-gnu'/)
   t.is(result.stderr, '')
 })
 

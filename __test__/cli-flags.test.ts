@@ -1,6 +1,6 @@
 /** The new commands' flags: help, and bad values rejected with usage and exit code 2, never a stack trace. */
 import test from 'ava'
-import { integerList } from '../src/cli/flags.js'
+import { integerList } from '../cli/src/flags.js'
 import { descent } from './helpers/cli.js'
 
 const badFlags: [string, string[], RegExp][] = [

@@ -1,10 +1,9 @@
 /** `descent` on the command line: info as text and JSON, usage errors with exit code 2. */
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
 import test from 'ava'
 import { info } from '../src/index.js'
 
-const MAIN = join(__dirname, '..', 'src', 'cli', 'main.js')
+import { DESCENT_MAIN as MAIN } from './helpers/cli.js'
 
 function descent(...args: string[]) {
   const env = { ...process.env, DESCENT_BACKEND: '' }
@@ -16,7 +15,7 @@ test('descent info --json prints info()', (t) => {
   t.is(result.status, 0, result.stderr)
   t.deepEqual(JSON.parse(result.stdout), info())
   t.is(info().target, 'x86_64-unknown-linux-gnu')
-  t.regex(info().binaryPath ?? '', /descent\.linux-x64-gnu\.node$/)
+  t.regex(info().binaryPath ?? '', /descent-optim\.linux-x64-gnu\.node$/)
 })
 
 test('descent info prints one line per field', (t) => {

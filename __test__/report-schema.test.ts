@@ -3,7 +3,7 @@
  * and rejects documents that break it, so the schema documents something real.
  */
 import test from 'ava'
-import { NO_PNG_NOTE, resultsDocument, toJson } from '../src/report/write-report.js'
+import { NO_PNG_NOTE, resultsDocument, toJson } from '../cli/src/report/write-report.js'
 import { schemaErrors } from './helpers/results-schema.js'
 
 function sample(): Record<string, unknown> {

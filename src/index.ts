@@ -5,6 +5,7 @@
 export { defaultBackendName, nativeAvailable } from './backend/select.js'
 export type { BackendName } from './backend/types.js'
 export * from './checkpoint/index.js'
+export type { FeatureStats, LabelledData, RegressionData, SplitData } from './data/index.js'
 export * as data from './data/index.js'
 export { DescentError } from './errors.js'
 export { type DescentInfo, info } from './info.js'

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** The compiled CLI, as `npx descent` runs it. */
-export const DESCENT_MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js')
+/** The CLI package's build (cli/dist), as `npx descent-optim-cli` runs it. */
+export const DESCENT_MAIN = join(__dirname, '..', '..', '..', 'cli', 'dist', 'main.js')
 
 /** Exit status and output of one `descent` run. */
 export interface CliResult {
@@ -14,7 +14,7 @@ export interface CliResult {
 }
 
 /**
- * Runs `node dist/src/cli/main.js ...args` without a terminal (so progress is plain lines) and
+ * Runs `node cli/dist/main.js ...args` without a terminal (so progress is plain lines) and
  * with the default backend (DESCENT_BACKEND cleared).
  */
 export function descent(...args: string[]): Promise<CliResult> {

@@ -40,13 +40,13 @@ let platformPackage: string | undefined
 
 /**
  * The npm package that carries this platform's binary, named as napi-rs names it:
- * `descent-<platform>-<arch>[-<abi>]`, e.g. descent-linux-x64-gnu, descent-darwin-arm64.
+ * `descent-optim-<platform>-<arch>[-<abi>]`, e.g. descent-optim-linux-x64-gnu, descent-optim-darwin-arm64.
  */
 export function platformPackageName(): string {
   if (platformPackage === undefined) {
     const { platform, arch } = process
     const abi = platform === 'linux' ? (isMusl() ? '-musl' : '-gnu') : platform === 'win32' ? '-msvc' : ''
-    platformPackage = `descent-${platform}-${arch}${abi}`
+    platformPackage = `descent-optim-${platform}-${arch}${abi}`
   }
   return platformPackage
 }

@@ -1,5 +1,4 @@
-import type { BackendName } from '../backend/types.js'
-import type { SplitData } from '../data/options.js'
+import type { BackendName, SplitData } from 'descent-optim'
 import { BENCH_OPTIMIZERS, type BenchOptimizer } from './optimizers.js'
 import { type BenchData, benchData } from './problem.js'
 import { epochsToConverge, median, medianSeries } from './stats.js'

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
-import { packageVersion } from '../info.js'
 import { registerBenchCommand } from './bench.js'
 import { registerInfoCommand } from './info.js'
 import { registerSchedulesCommand } from './schedules.js'
 import { registerTourCommand } from './tour.js'
 import { registerTrajectoriesCommand } from './trajectories.js'
+import { cliVersion } from './version.js'
 
 /** One function per command, each in its own file: `(program) => void` adds the command to `program`. */
 const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -20,7 +20,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
 export function buildProgram(): Command {
   const program = new Command('descent')
     .description('Neural-network optimizers for Node.js')
-    .version(packageVersion())
+    .version(cliVersion())
     .exitOverride()
     .showHelpAfterError()
   for (const register of COMMANDS) register(program)

@@ -1,7 +1,4 @@
-import type { BackendName } from '../backend/types.js'
-import type { Optimizer } from '../optim/optimizer.js'
-import { OPTIMIZER_ENTRIES } from '../optim/registry.js'
-import type { Parameter } from '../parameter.js'
+import { type BackendName, OPTIMIZER_ENTRIES, type Optimizer, type Parameter } from 'descent-optim'
 import type { TfjsModule, TfjsOptimizer } from './tfjs.js'
 
 /** An optimizer as the benchmark runs it: the same hyperparameters on every backend. */

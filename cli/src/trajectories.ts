@@ -4,14 +4,14 @@ import {
   trajectoriesChart,
   trajectoriesSummary,
   trajectoriesTable,
-} from '../figures/trajectories.js'
-import { prepareOutDir } from '../report/out-dir.js'
-import { writeReport } from '../report/write-report.js'
-import { TEST_FUNCTIONS } from '../trajectories/functions.js'
-import { DEFAULT_PATH_OPTIMIZERS, PATH_OPTIMIZERS } from '../trajectories/presets.js'
+} from './figures/trajectories.js'
 import { integerAtLeast, listOption, nameList, OUT_FLAG, QUIET_FLAG } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
 import { createProgress } from './progress.js'
+import { prepareOutDir } from './report/out-dir.js'
+import { writeReport } from './report/write-report.js'
+import { TEST_FUNCTIONS } from './trajectories/functions.js'
+import { DEFAULT_PATH_OPTIMIZERS, PATH_OPTIMIZERS } from './trajectories/presets.js'
 
 interface TrajectoriesFlags {
   optimizers: string[]

@@ -1,6 +1,4 @@
-import type { Optimizer } from '../optim/optimizer.js'
-import { OPTIMIZER_ENTRIES } from '../optim/registry.js'
-import type { Parameter } from '../parameter.js'
+import { OPTIMIZER_ENTRIES, type Optimizer, type Parameter } from 'descent-optim'
 import { formatSettings } from '../report/table.js'
 import type { TestFunction } from './functions.js'
 

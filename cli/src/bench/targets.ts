@@ -1,8 +1,4 @@
-import type { BackendName } from '../backend/types.js'
-import { iris } from '../data/iris.js'
-import { mnist } from '../data/mnist.js'
-import type { SplitData } from '../data/options.js'
-import { MLP } from '../models/mlp.js'
+import { type BackendName, data, MLP, type SplitData } from 'descent-optim'
 import type { BenchOptimizer } from './optimizers.js'
 
 /** A real data set with the network and the test accuracy to reach. */
@@ -26,7 +22,7 @@ export const TARGET_DATASETS: Readonly<Record<string, TargetDataset>> = {
     // 7 steps per epoch: the tutorial's small learning rates need a few hundred epochs here.
     maxEpochs: 300,
     target: 0.95,
-    load: (seed) => iris({ testFraction: 0.3, standardize: true, seed }),
+    load: (seed) => data.iris({ testFraction: 0.3, standardize: true, seed }),
   },
   mnist: {
     label: 'MNIST digits (8000 train / 2000 test)',
@@ -34,7 +30,7 @@ export const TARGET_DATASETS: Readonly<Record<string, TargetDataset>> = {
     batchSize: 32,
     maxEpochs: 5,
     target: 0.9,
-    load: (seed) => mnist({ train: 8000, test: 2000, seed }),
+    load: (seed) => data.mnist({ train: 8000, test: 2000, seed }),
   },
 }
 

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import { type Command, Option } from 'commander'
-import { nativeAvailable } from '../backend/select.js'
-import { type BenchSettings, runBenchmark } from '../bench/benchmark.js'
-import { BENCH_OPTIMIZERS, TUTORIAL_OPTIMIZERS } from '../bench/optimizers.js'
-import { BENCH_DATA, type BenchData } from '../bench/problem.js'
-import { TARGET_DATASETS } from '../bench/targets.js'
-import { loadTfjs } from '../bench/tfjs.js'
-import type { BenchBackend } from '../bench/types.js'
+import { nativeAvailable } from 'descent-optim'
+import { type BenchSettings, runBenchmark } from './bench/benchmark.js'
+import { BENCH_OPTIMIZERS, TUTORIAL_OPTIMIZERS } from './bench/optimizers.js'
+import { BENCH_DATA, type BenchData } from './bench/problem.js'
+import { TARGET_DATASETS } from './bench/targets.js'
+import { loadTfjs } from './bench/tfjs.js'
+import type { BenchBackend } from './bench/types.js'
 import {
   benchSummary,
   benchTable,
@@ -15,12 +15,12 @@ import {
   targetsTable,
   timeToTargetChart,
   timingChart,
-} from '../figures/bench.js'
-import { prepareOutDir } from '../report/out-dir.js'
-import { toJson, writeReport } from '../report/write-report.js'
+} from './figures/bench.js'
 import { integerAtLeast, integerList, listOption, nameList, OUT_FLAG, QUIET_FLAG, seed } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
 import { createProgress } from './progress.js'
+import { prepareOutDir } from './report/out-dir.js'
+import { toJson, writeReport } from './report/write-report.js'
 
 interface BenchFlags {
   optimizers: string[]

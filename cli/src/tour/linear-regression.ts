@@ -1,9 +1,4 @@
-import { regression } from '../data/regression.js'
-import { LinearRegression } from '../models/linear-regression.js'
-import { Adam } from '../optim/adam.js'
-import type { Optimizer } from '../optim/optimizer.js'
-import { SGD } from '../optim/sgd.js'
-import type { Parameter } from '../parameter.js'
+import { Adam, data as datasets, LinearRegression, type Optimizer, type Parameter, SGD } from 'descent-optim'
 import type { Row } from '../report/chart.js'
 import { lineChart } from '../report/charts/line-chart.js'
 import type { Table } from '../report/table.js'
@@ -58,7 +53,7 @@ function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>): { w: number; 
 export const linearRegressionSection: TourSection = {
   title: '2. Linear regression y = 4 + 3x + noise with SGD, Momentum and Adam',
   run(settings): SectionResult {
-    const set = regression({ samples: 100, seed: settings.seed })
+    const set = datasets.regression({ samples: 100, seed: settings.seed })
     const exact = leastSquares(set.x.data, set.y.data)
     const train = (contender: Contender, epochs: number) => {
       const model = new LinearRegression({ features: 1, seed: settings.seed })

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type DescentInfo, info } from '../info.js'
+import { type DescentInfo, info } from 'descent-optim'
 
 /** `descent info [--json]`: version, backend, binary, rayon threads and target triple. */
 export function registerInfoCommand(program: Command): void {

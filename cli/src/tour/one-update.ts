@@ -1,13 +1,15 @@
-import { Adafactor } from '../optim/adafactor.js'
-import { Adagrad } from '../optim/adagrad.js'
-import { Adam } from '../optim/adam.js'
-import type { OptimizerClass } from '../optim/define.js'
-import { NAdam } from '../optim/nadam.js'
-import type { Optimizer } from '../optim/optimizer.js'
-import { RMSprop } from '../optim/rmsprop.js'
-import { SGD } from '../optim/sgd.js'
-import { Parameter } from '../parameter.js'
-import { Rng } from '../random.js'
+import {
+  Adafactor,
+  Adagrad,
+  Adam,
+  NAdam,
+  type Optimizer,
+  type OptimizerClass,
+  Parameter,
+  RMSprop,
+  Rng,
+  SGD,
+} from 'descent-optim'
 import { formatSettings, type Table } from '../report/table.js'
 import {
   type TutorialUpdate,

@@ -1,7 +1,5 @@
+import { Adam, Parameter, StepDecay, stepDecay } from 'descent-optim'
 import { schedulesTable, TUTORIAL_DECAYS, tutorialDecaysChart } from '../figures/schedules.js'
-import { Adam } from '../optim/adam.js'
-import { Parameter } from '../parameter.js'
-import { StepDecay, stepDecay } from '../schedulers/step-decay.js'
 import type { SectionResult, TourSection } from './section.js'
 
 /** Section 4: the tutorial's LearningRateScheduler figure, and its AdamWithScheduler done with a scheduler object. */

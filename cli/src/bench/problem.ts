@@ -1,6 +1,4 @@
-import { blobs } from '../data/blobs.js'
-import { classification } from '../data/classification.js'
-import type { LabelledData } from '../data/options.js'
+import { data, type LabelledData } from 'descent-optim'
 
 /** The benchmark's classification data: learnable blobs (default) or the tutorial's random labels. */
 export type BenchData = 'blobs' | 'random'
@@ -20,8 +18,9 @@ export const BENCH_SAMPLES = 1000
  *   cannot be learned beyond chance, only memorised, so its losses measure speed, not skill.
  */
 export function benchData(kind: BenchData, size: number, seed: number): LabelledData {
-  if (kind === 'random') return classification({ samples: BENCH_SAMPLES, features: size, classes: 3, seed })
-  const set = blobs({ samples: BENCH_SAMPLES, features: size, centers: 3, std: 10, seed })
+  if (kind === 'random')
+    return data.classification({ samples: BENCH_SAMPLES, features: size, classes: 3, seed })
+  const set = data.blobs({ samples: BENCH_SAMPLES, features: size, centers: 3, std: 10, seed })
   const x = set.x.data
   for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) / 10
   return set

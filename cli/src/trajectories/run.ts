@@ -1,4 +1,4 @@
-import { Parameter } from '../parameter.js'
+import { Parameter } from 'descent-optim'
 import type { TestFunction } from './functions.js'
 import type { PathOptimizer } from './presets.js'
 

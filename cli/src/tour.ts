@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
-import type { BenchResults } from '../bench/types.js'
-import type { Chart } from '../report/chart.js'
-import { prepareOutDir } from '../report/out-dir.js'
-import { formatTable, type Table } from '../report/table.js'
-import { writeReport } from '../report/write-report.js'
-import { TOUR_SECTIONS } from '../tour/tour.js'
+import type { BenchResults } from './bench/types.js'
 import { OUT_FLAG, QUIET_FLAG, seed } from './flags.js'
 import { printReportLocation, terminalWidth } from './output.js'
 import { createProgress } from './progress.js'
+import type { Chart } from './report/chart.js'
+import { prepareOutDir } from './report/out-dir.js'
+import { formatTable, type Table } from './report/table.js'
+import { writeReport } from './report/write-report.js'
+import { TOUR_SECTIONS } from './tour/tour.js'
 
 interface TourFlags {
   seed: number

@@ -1,5 +1,5 @@
-import { formatTable, type Table } from '../report/table.js'
-import type { WrittenReport } from '../report/write-report.js'
+import { formatTable, type Table } from './report/table.js'
+import type { WrittenReport } from './report/write-report.js'
 
 /**
  * Columns a printed table may take: the terminal's width, or 100 when stdout is not a terminal

@@ -1,6 +1,4 @@
-import type { BackendName } from '../backend/types.js'
-import type { LabelledData } from '../data/options.js'
-import { MLP } from '../models/mlp.js'
+import { type BackendName, type LabelledData, MLP } from 'descent-optim'
 import type { BenchOptimizer } from './optimizers.js'
 import type { TfjsModule, TfjsTensor } from './tfjs.js'
 

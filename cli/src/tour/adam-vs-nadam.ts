@@ -1,7 +1,4 @@
-import { Adam } from '../optim/adam.js'
-import { NAdam } from '../optim/nadam.js'
-import type { Optimizer } from '../optim/optimizer.js'
-import { Parameter } from '../parameter.js'
+import { Adam, NAdam, type Optimizer, Parameter } from 'descent-optim'
 import type { Row } from '../report/chart.js'
 import { lineChart } from '../report/charts/line-chart.js'
 import { type TutorialUpdate, tutorialAdam, tutorialNAdam } from '../tutorial/optimizers.js'

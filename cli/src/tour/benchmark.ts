@@ -1,4 +1,4 @@
-import { nativeAvailable } from '../backend/select.js'
+import { nativeAvailable } from 'descent-optim'
 import { type BenchSettings, runBenchmark } from '../bench/benchmark.js'
 import { TUTORIAL_OPTIMIZERS } from '../bench/optimizers.js'
 import type { BenchResults } from '../bench/types.js'

@@ -1,6 +1,3 @@
-import type { Chart, Row } from '../report/chart.js'
-import { lineChart } from '../report/charts/line-chart.js'
-import { formatSettings, type Table } from '../report/table.js'
 import {
   chainedScheduler,
   constantLR,
@@ -20,7 +17,10 @@ import {
   sequentialLR,
   stepDecay,
   stepLR,
-} from '../schedulers/index.js'
+} from 'descent-optim'
+import type { Chart, Row } from '../report/chart.js'
+import { lineChart } from '../report/charts/line-chart.js'
+import { formatSettings, type Table } from '../report/table.js'
 import { tutorialCosineDecayRestart } from '../tutorial/formulas.js'
 
 /** A named schedule: a label with its options and lr(s) for s = 0, 1, … */

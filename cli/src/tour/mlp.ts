@@ -1,12 +1,9 @@
+import { data as datasets, type LabelledData, MLP, tensor } from 'descent-optim'
 import { BENCH_OPTIMIZERS, type BenchOptimizer } from '../bench/optimizers.js'
 import { benchData } from '../bench/problem.js'
-import { classification } from '../data/classification.js'
-import type { LabelledData } from '../data/options.js'
-import { MLP } from '../models/mlp.js'
 import type { Row } from '../report/chart.js'
 import { lineChart } from '../report/charts/line-chart.js'
 import type { Table } from '../report/table.js'
-import { tensor } from '../tensor.js'
 import type { SectionResult, TourSection } from './section.js'
 
 /** The tutorial's three optimizers for its SimpleNN, with its learning rates. */
@@ -31,7 +28,7 @@ export const mlpSection: TourSection = {
     const sets: [string, LabelledData][] = [
       [
         'random labels (the tutorial’s)',
-        classification({ samples: 1000, features: FEATURES, classes: 3, seed: settings.seed }),
+        datasets.classification({ samples: 1000, features: FEATURES, classes: 3, seed: settings.seed }),
       ],
       ['blobs (learnable)', benchData('blobs', FEATURES, settings.seed)],
     ]

@@ -9,12 +9,12 @@ import {
   tutorialDecaysChart,
   tutorialSchedules,
   tutorialSchedulesChart,
-} from '../figures/schedules.js'
-import { prepareOutDir } from '../report/out-dir.js'
-import { writeReport } from '../report/write-report.js'
+} from './figures/schedules.js'
 import { OUT_FLAG, QUIET_FLAG } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
 import { createProgress } from './progress.js'
+import { prepareOutDir } from './report/out-dir.js'
+import { writeReport } from './report/write-report.js'
 
 interface SchedulesFlags {
   out: string

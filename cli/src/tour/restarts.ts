@@ -1,9 +1,5 @@
+import { Adam, CosineDecayRestarts, LinearWarmup, Parameter, SequentialLR } from 'descent-optim'
 import { RESTARTS_CURVES, RESTARTS_DEMO, restartsChart, schedulesTable } from '../figures/schedules.js'
-import { Adam } from '../optim/adam.js'
-import { Parameter } from '../parameter.js'
-import { CosineDecayRestarts } from '../schedulers/cosine-decay-restarts.js'
-import { LinearWarmup } from '../schedulers/linear-warmup.js'
-import { SequentialLR } from '../schedulers/sequential-lr.js'
 import type { SectionResult, TourSection } from './section.js'
 
 /** Section 7: warmup then cosine decay with warm restarts, over 20000 steps with the demo settings (ALGORITHMS.md §15). */
