@@ -1,5 +1,5 @@
 /**
- * results.json's schema (src/report/results.schema.json): it accepts what the writer produces
+ * results.json's schema (cli/src/report/results.schema.json): it accepts what the writer produces
  * and rejects documents that break it, so the schema documents something real.
  */
 import test from 'ava'

@@ -3,7 +3,16 @@ import { join } from 'node:path'
 import Ajv, { type ValidateFunction } from 'ajv'
 
 /** The documented schema of results.json, from the source tree (it is not compiled). */
-export const RESULTS_SCHEMA_PATH = join(__dirname, '..', '..', '..', 'src', 'report', 'results.schema.json')
+export const RESULTS_SCHEMA_PATH = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'cli',
+  'src',
+  'report',
+  'results.schema.json',
+)
 
 let validator: ValidateFunction | undefined
 

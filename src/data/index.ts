@@ -4,7 +4,7 @@
  * real ones (Iris, MNIST digits) with a seeded train/test split.
  *
  * ```ts
- * import { data } from 'descent'
+ * import { data } from 'descent-optim'
  * const { x, y } = data.classification({ samples: 1000, features: 20, classes: 3, seed: 42 })
  * ```
  * @module

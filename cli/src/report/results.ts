@@ -19,7 +19,7 @@ export interface ChartRecord {
 
 /**
  * results.json: everything a report shows, as data. Documented field by field in
- * src/report/results.schema.json, which a test validates every command's output against.
+ * cli/src/report/results.schema.json, which a test validates every command's output against.
  */
 export interface ResultsDocument {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION
