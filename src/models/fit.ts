@@ -37,7 +37,17 @@ export interface FitOptions {
   onEpoch?: (epoch: number, loss: number) => void
   /** Log each epoch's loss with console.log (default false). */
   verbose?: boolean
+  /**
+   * Train across the ranks of an MPI job (`initDistributed()` from `descent-optim/distributed`):
+   * each rank trains on its shard of every global batch of `batchSize` rows, gradients are
+   * averaged across the ranks before every step, and every rank takes the same step. Every rank
+   * passes the same `x`, `y` and options. `fit` only (not `fitAsync`).
+   */
+  distributed?: DistributedWorld
 }
+
+/** The MPI world of `descent-optim/distributed` (typed here without loading it). */
+type DistributedWorld = import('../distributed/world.js').Distributed
 
 /** What `fit` returns. */
 export interface FitHistory {
@@ -59,6 +69,7 @@ const FIT_KEYS = new Set([
   'schedulerStep',
   'onEpoch',
   'verbose',
+  'distributed',
 ])
 
 /** Fit options with defaults filled in, checked against the model. */

@@ -1,7 +1,9 @@
 import { addon } from '../backend/native.js'
 import { resolveBackend } from '../backend/select.js'
 import type { BackendName } from '../backend/types.js'
-import { DescentError } from '../errors.js'
+import { distributedFit } from '../distributed/fit.js'
+import { Distributed } from '../distributed/world.js'
+import { DescentError, typeError } from '../errors.js'
 import { lendToTraining } from '../optim/optimizer.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkSeed } from '../random.js'
@@ -265,6 +267,7 @@ export abstract class Model {
     this.#checkIdle(where)
     this.#checkIntact(where)
     const settings = resolveFitOptions(where, options, this.#parameters)
+    const distributed = (options as FitOptions).distributed
     const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
       finite: true,
       minRows: 1,
@@ -272,6 +275,16 @@ export abstract class Model {
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
     checkScheduleLength(where, settings, rows)
     settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    if (distributed !== undefined) {
+      if (!(distributed instanceof Distributed))
+        throw typeError(where, 'distributed', "initDistributed()'s result", distributed)
+      const trainee = {
+        where,
+        parameters: () => this.#parameters,
+        forwardBackward: (xb: Tensor, yb: Tensor) => this.forwardBackward(xb, yb),
+      }
+      return distributedFit(trainee, x, y, settings, distributed)
+    }
     this.#training = true
     try {
       const trainee = {
@@ -300,6 +313,10 @@ export abstract class Model {
     this.#checkIdle(where)
     this.#checkIntact(where)
     const settings = resolveFitOptions(where, options, this.#parameters, FIT_ASYNC_KEYS)
+    if ((options as FitOptions).distributed !== undefined)
+      throw new TypeError(
+        `${where}: distributed training runs with fit, not fitAsync (its collectives block)`,
+      )
     const signal = checkSignal(where, options.signal)
     const { data, rows } = checkInputs(where, x, this.#network, this.dtype, this.#buffers, {
       finite: true,
