@@ -5,7 +5,17 @@
  */
 
 import { initDistributed } from '../../src/distributed/index.js'
-import { Adam, data, MLP, SGD, StepLR, tensor } from '../../src/index.js'
+import {
+  Adam,
+  clipGradNorm,
+  data,
+  LinearRegression,
+  MLP,
+  SGD,
+  StepLR,
+  saveCheckpoint,
+  tensor,
+} from '../../src/index.js'
 
 /** The training every distributed fit test runs; the test repeats it in one process. */
 export const FIT_SETTINGS = { samples: 203, features: 6, batchSize: 32, epochs: 3, seed: 5 }
@@ -30,7 +40,39 @@ export function fitSetup(modelSeed: number) {
   return { x, y, model, optimizer, scheduler }
 }
 
-const flat = (model: MLP) => model.parameters().flatMap((p) => Array.from(p.data))
+const flat = (model: { parameters(): { data: ArrayLike<number> }[] }) =>
+  model.parameters().flatMap((p) => Array.from(p.data))
+
+/** Linear-regression rows whose row `bad` is so large that its gradient overflows to ±∞. */
+export function overflowingRows(bad: number) {
+  const rows = 64
+  const x = new Float64Array(rows * 2).map((_, i) => ((i * 7) % 11) / 11 - 0.5)
+  x[bad * 2] = 1e300
+  const y = new Float64Array(rows).map((_, i) => i / rows)
+  return { x: tensor(x, [rows, 2]), y: tensor(y, [rows, 1]) }
+}
+
+/** The hand-written loop of the clipping scenario, on `rows` of every global batch. */
+export function clippedLoop(
+  model: MLP,
+  optimizer: Adam,
+  shard: (count: number) => { start: number; end: number },
+  reduce: (grads: Float64Array[]) => void,
+) {
+  const { x, y } = data.blobs({ samples: 128, features: 4, centers: 3, seed: 8, dtype: 'float64' })
+  for (let batch = 0; batch < 4; batch++) {
+    const { start, end } = shard(32)
+    const from = batch * 32 + start
+    const to = batch * 32 + end
+    model.forwardBackward(
+      tensor(x.data.subarray(from * 4, to * 4), [to - from, 4]),
+      tensor(y.data.subarray(from, to), [to - from]),
+    )
+    reduce(model.parameters().map((p) => p.grad as Float64Array))
+    clipGradNorm(model.parameters(), 0.05)
+    optimizer.step()
+  }
+}
 
 function filled(
   Kind: Float32ArrayConstructor | Float64ArrayConstructor,
@@ -43,7 +85,7 @@ function filled(
 }
 
 function main(scenario: string): void {
-  const dist = initDistributed()
+  const dist = initDistributed(scenario === 'rank-hangs' ? { timeoutSeconds: 1 } : {})
   const out = (report: Record<string, unknown>) =>
     process.stdout.write(`${JSON.stringify({ rank: dist.rank, size: dist.size, ...report })}\n`)
   if (scenario === 'fit') {
@@ -60,6 +102,45 @@ function main(scenario: string): void {
       distributed: dist,
     })
     out({ weights: flat(model), loss: history.loss, lr: optimizer.paramGroups[0]?.lr })
+  } else if (scenario === 'nonfinite') {
+    const { x, y } = overflowingRows(50)
+    const model = new LinearRegression({ features: 2, dtype: 'float64', seed: 2, backend: 'js' })
+    const optimizer = new Adam(model.parameters(), { lr: 0.01, onNonFinite: 'skip' })
+    const history = model.fit(x, y, {
+      optimizer,
+      epochs: 2,
+      batchSize: 32,
+      shuffle: false,
+      distributed: dist,
+    })
+    out({ weights: flat(model), loss: history.loss, skipped: optimizer.skippedSteps })
+  } else if (scenario === 'clipped-loop') {
+    const model = new MLP({ sizes: [4, 6, 3], dtype: 'float64', seed: 20 + dist.rank, backend: 'js' })
+    dist.broadcast(model)
+    const optimizer = new Adam(model.parameters(), { lr: 0.05 })
+    clippedLoop(
+      model,
+      optimizer,
+      (count) => dist.shard(count),
+      (grads) => dist.allReduce(grads, 'mean'),
+    )
+    out({ weights: flat(model) })
+  } else if (scenario === 'checkpoint') {
+    const path = process.argv[3] as string
+    const { x, y, model, optimizer } = fitSetup(7)
+    dist.broadcast(model)
+    model.fit(x, y, { optimizer, epochs: 1, batchSize: 32, distributed: dist })
+    void (async () => {
+      if (dist.rank === 0) await saveCheckpoint(path, { model, optimizer })
+      dist.barrier()
+      const loaded = await MLP.fromCheckpoint(path)
+      out({ trained: flat(model), loaded: flat(loaded) })
+    })()
+  } else if (scenario === 'rank-hangs') {
+    // Rank 1 does not reach the all-reduce for a minute: rank 0 waits there until its timeout.
+    if (dist.rank === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000)
+    dist.allReduce([new Float32Array(4)], 'sum')
+    out({ finished: true })
   } else if (scenario === 'collectives') {
     const sums: Record<string, boolean> = {}
     for (const length of [1, 7, 1001, 65_537]) {

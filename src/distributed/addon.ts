@@ -5,9 +5,10 @@ import { DescentError } from '../errors.js'
 export interface MpiAddon {
   init(): { rank: number; size: number; library: string }
   finalize(): void
+  setTimeout(seconds: number): void
   abort(code: number): void
-  allReduceSumF32(data: Float32Array): void
-  allReduceSumF64(data: Float64Array): void
+  allReduceSumF32(data: Float32Array, scale: number): void
+  allReduceSumF64(data: Float64Array, scale: number): void
   allReduceMaxF64(data: Float64Array): void
   broadcastF32(data: Float32Array, root: number): void
   broadcastF64(data: Float64Array, root: number): void

@@ -65,9 +65,8 @@ export function distributedFit(
         ])
         const ys = tensor(pick(y.data, yWidth, mine), [mine.length, ...y.shape.slice(1)])
         loss = model.forwardBackward(xs, ys)
-        for (let i = 0; i < grads.length; i++) grads[i] = (grads[i] as number) * share
       } else grads.fill(0)
-      dist.allReduceSum(grads)
+      dist.allReduceSum(grads, share)
       sums[0] = loss * share
       dist.allReduceSum(sums)
       const skippedBefore = optimizer.skippedSteps

@@ -16,4 +16,10 @@
  */
 
 export { MPI_INSTALL } from './addon.js'
-export { type AllReduceOp, Distributed, type DistributedTensor, initDistributed } from './world.js'
+export {
+  type AllReduceOp,
+  Distributed,
+  type DistributedOptions,
+  type DistributedTensor,
+  initDistributed,
+} from './world.js'

@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs'
 import { describe, typeError } from '../errors.js'
 import { Parameter } from '../parameter.js'
 import type { Tensor } from '../tensor.js'
+import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
 import { type MpiAddon, mpiAddon } from './addon.js'
 
 /** How `allReduce` combines the ranks' values. */
@@ -94,10 +95,13 @@ export class Distributed {
     }
   }
 
-  /** Sums one array across the ranks, in place (no checks: the training loop's path). */
-  allReduceSum(array: FloatArray): void {
-    if (array instanceof Float32Array) this.#addon.allReduceSumF32(array)
-    else this.#addon.allReduceSumF64(array)
+  /**
+   * Sums `scale · array` across the ranks, in place (no checks: the training loop's path; the
+   * scaling, done while MPI's send buffer is filled, weights a rank's mean by its share).
+   */
+  allReduceSum(array: FloatArray, scale = 1): void {
+    if (array instanceof Float32Array) this.#addon.allReduceSumF32(array, scale)
+    else this.#addon.allReduceSumF64(array, scale)
   }
 
   /** Waits until every rank has called it. */
@@ -143,17 +147,39 @@ function groupContiguous(arrays: readonly FloatArray[]): FloatArray[] {
 
 let world: Distributed | undefined
 
+/** Options of `initDistributed`. */
+export interface DistributedOptions {
+  /**
+   * How long one collective (a step's all-reduce, a broadcast, a barrier) may wait for the other
+   * ranks, in seconds (default 600; 0: no limit). MPI cannot cancel a collective that waits for a
+   * rank that hangs; past this time the waiting rank prints what it waited for and exits with
+   * code 70, and mpirun then ends the job. Set it above your longest gap between collectives
+   * (rank 0 evaluating alone while the others wait at the next step, say).
+   */
+  timeoutSeconds?: number
+}
+
 /**
  * Joins the MPI job this process was launched in (`mpirun -np N node script.js`): MPI_Init on the
  * first call, the same object after. At exit MPI is finalised; if the process exits with an error
  * (an uncaught exception, a non-zero code) it calls MPI_Abort instead, so mpirun ends every rank
- * at once rather than leaving them waiting in a collective for a rank that is gone. Throws a
- * DescentError (DESCENT_NO_MPI) saying what to install when MPI or its addon is missing.
+ * at once rather than leaving them waiting in a collective for a rank that is gone; a rank that
+ * hangs is caught by `timeoutSeconds`. Throws a DescentError (DESCENT_NO_MPI) saying what to
+ * install when MPI or its addon is missing.
  */
-export function initDistributed(): Distributed {
-  if (world) return world
+export function initDistributed(options: DistributedOptions = {}): Distributed {
+  checkPlainObject('initDistributed', 'options', options)
+  rejectUnknownKeys('initDistributed', options, new Set(['timeoutSeconds']))
+  const timeout = options.timeoutSeconds ?? 600
+  if (typeof timeout !== 'number' || !(timeout >= 0) || !Number.isFinite(timeout))
+    throw new RangeError(`initDistributed: timeoutSeconds must be a number >= 0, got ${describe(timeout)}`)
+  if (world) {
+    mpiAddon().setTimeout(timeout)
+    return world
+  }
   const addon = mpiAddon()
   const joined = new Distributed(addon, addon.init())
+  addon.setTimeout(timeout)
   world = joined
   let failure: unknown
   process.on('uncaughtExceptionMonitor', (error) => {
