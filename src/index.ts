@@ -49,6 +49,7 @@ export {
   type TfjsEquivalent,
 } from './optim/registry.js'
 export { RMSprop, type RMSpropOptions, rmspropRule } from './optim/rmsprop.js'
+export { Rprop, type RpropOptions, rpropRule } from './optim/rprop.js'
 export type { Plan, RuleDefinition, ScalarState, StateTensorSpec } from './optim/rule.js'
 export { SGD, type SGDOptions } from './optim/sgd.js'
 export { type DType, type FloatArray, Parameter } from './parameter.js'

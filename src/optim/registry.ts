@@ -13,6 +13,7 @@ import { NAdam } from './nadam.js'
 import type { CommonOptions, Optimizer } from './optimizer.js'
 import { RAdam } from './radam.js'
 import { RMSprop } from './rmsprop.js'
+import { Rprop } from './rprop.js'
 import type { RuleDefinition } from './rule.js'
 import { SGD } from './sgd.js'
 
@@ -163,6 +164,13 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     path: { lr: (r) => r.adaptive / 10 },
   }),
   adafactorHf: entry({ label: 'AdafactorHF', Optimizer: cls(AdafactorHF) }),
+  rprop: entry({
+    label: 'Rprop',
+    Optimizer: cls(Rprop),
+    bench: { lr: 1e-2, settings: 'lr 1e-2, etas (0.5, 1.2), stepSizes (1e-6, 50)' },
+    // Full-batch gradients here, as Rprop wants; its steps start at lr and grow 1.2× while the sign holds.
+    path: { lr: (r) => r.adaptive / 5 },
+  }),
 }
 
 /** Every optimizer class by its state-dict name: the entries that are not presets. */

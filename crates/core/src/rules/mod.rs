@@ -18,6 +18,7 @@ pub mod nadam;
 pub mod prelude;
 pub mod radam;
 pub mod rmsprop;
+pub mod rprop;
 pub mod scalars;
 pub mod sgd;
 
@@ -61,6 +62,7 @@ pub const RULES: &[RuleEntry] = &[
     rule!(lamb),
     rule!(adafactor),
     rule!(adafactor_hf),
+    rule!(rprop),
 ];
 
 /// The registered names, in registry order (the index is what the binding passes around).

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Float64 references for the rules descent added after the shared golden set (issue 18), in
+its format (ALGORITHMS.md §14, "optim-golden/1"): written from PyTorch's single-tensor code
+paths (torch/optim/rprop.py `_single_tensor_rprop`, torch/optim/asgd.py `_single_tensor_asgd`),
+independently of descent's TypeScript and Rust. Run from the repository root:
+
+    python3 scripts/golden/reference.py     # writes __test__/fixtures/golden/<rule>.json
+
+Deterministic (NumPy's PCG64 from a fixed seed), so re-running rewrites the same files.
+"""
+import json
+import os
+
+import numpy as np
+
+SEED = 20261204
+SHAPES = [[5], [4, 3], [3, 2, 2]]
+OUT = os.path.join(os.path.dirname(__file__), '..', '..', '__test__', 'fixtures', 'golden')
+
+
+def rprop(params, grads, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), maximize=False):
+    """torch.optim.Rprop, one tensor at a time, float64."""
+    etaminus, etaplus = etas
+    low, high = step_sizes
+    prev = [np.zeros_like(p) for p in params]
+    size = [np.full_like(p, lr) for p in params]
+    out = []
+    for step in grads:
+        for i, (p, g) in enumerate(zip(params, step)):
+            g = -g if maximize else g.copy()
+            sign = np.sign(g * prev[i])
+            factor = np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0))
+            size[i] = np.clip(size[i] * factor, low, high)
+            g = np.where(factor == etaminus, 0.0, g)
+            p -= np.sign(g) * size[i]
+            prev[i] = g
+        out.append([p.tolist() for p in params])
+    return out
+
+
+def cases_for(name, make_grads, variants, rule):
+    rng = np.random.default_rng(SEED + sum(map(ord, name)))
+    params = [rng.standard_normal(int(np.prod(s))).reshape(s) for s in SHAPES]
+    cases = []
+    for label, options, steps in variants:
+        grads = make_grads(rng, params, steps)
+        start = [p.copy() for p in params]
+        expected = rule([p.copy() for p in start], grads, **options)
+        cases.append({
+            'name': f'{name}_{label}',
+            'optimizer': name,
+            'options': camel(options),
+            'dtype': 'float64',
+            'params': [{'shape': list(p.shape), 'data': p.ravel().tolist()} for p in start],
+            'grads': [[g.ravel().tolist() for g in step] for step in grads],
+            'expected': [[np.asarray(p).ravel().tolist() for p in step] for step in expected],
+        })
+    return cases
+
+
+def camel(options):
+    out = {}
+    for key, value in options.items():
+        head, *rest = key.split('_')
+        out[head + ''.join(w.capitalize() for w in rest)] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def random_grads(rng, params, steps):
+    return [[rng.standard_normal(p.shape) for p in params] for _ in range(steps)]
+
+
+def oscillating_grads(rng, params, steps):
+    """Signs that flip every other step on half the elements: Rprop's eta− branch and its frozen steps."""
+    base = [np.abs(rng.standard_normal(p.shape)) + 0.1 for p in params]
+    flips = [rng.random(p.shape) < 0.5 for p in params]
+    return [[np.where(f & (k % 2 == 1), -b, b) * rng.uniform(0.5, 1.5) for b, f in zip(base, flips)] for k in range(steps)]
+
+
+def write(name, cases):
+    document = {
+        'format': 'optim-golden/1',
+        'set': 'descent',
+        'seed': SEED,
+        'generator': 'independent float64 reference (NumPy), written from torch.optim\'s single-tensor code (scripts/golden/reference.py)',
+        'tolerance': {'rtol': 1e-09, 'atol': 1e-12, 'note': 'float64; compare |a-e| <= atol + rtol*|e| element-wise'},
+        'cases': cases,
+    }
+    with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
+        json.dump(document, f, separators=(',', ':'))
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    write('rprop', cases_for('rprop', random_grads, [
+        ('defaults', {}, 30),
+        ('wide_steps', {'lr': 0.05, 'etas': (0.3, 1.5), 'step_sizes': (1e-3, 0.2)}, 30),
+        ('maximize', {'lr': 0.01, 'maximize': True}, 20),
+    ], rprop) + cases_for('rprop', oscillating_grads, [
+        ('oscillating', {'lr': 0.02}, 30),
+    ], rprop))
