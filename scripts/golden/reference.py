@@ -38,6 +38,31 @@ def rprop(params, grads, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), maxi
     return out
 
 
+def asgd(params, grads, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False, averages=None):
+    """torch.optim.ASGD, one tensor at a time, float64 (eta and mu as Python floats)."""
+    eta = [lr for _ in params]
+    mu = [1.0 for _ in params]
+    ax = [np.zeros_like(p) for p in params]
+    out = []
+    for t, step in enumerate(grads, start=1):
+        for i, (p, g) in enumerate(zip(params, step)):
+            g = -g if maximize else g.copy()
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            p *= 1 - lambd * eta[i]
+            p += -eta[i] * g
+            if mu[i] != 1:
+                ax[i] += (p - ax[i]) * mu[i]
+            else:
+                ax[i] = p.copy()
+            eta[i] = lr / ((1 + lambd * lr * t) ** alpha)
+            mu[i] = 1 / max(1, t - t0)
+        out.append([p.tolist() for p in params])
+        if averages is not None:
+            averages.append([a.tolist() for a in ax])
+    return out
+
+
 def cases_for(name, make_grads, variants, rule):
     rng = np.random.default_rng(SEED + sum(map(ord, name)))
     params = [rng.standard_normal(int(np.prod(s))).reshape(s) for s in SHAPES]
@@ -99,3 +124,9 @@ if __name__ == '__main__':
     ], rprop) + cases_for('rprop', oscillating_grads, [
         ('oscillating', {'lr': 0.02}, 30),
     ], rprop))
+    write('asgd', cases_for('asgd', random_grads, [
+        ('defaults', {}, 30),
+        # Strong decay and an early t0, so eta, mu and the average all move within the run.
+        ('averaging', {'lr': 0.05, 'lambd': 0.5, 'alpha': 0.75, 't0': 10, 'weight_decay': 0.01}, 30),
+        ('maximize', {'lr': 0.02, 'maximize': True, 't0': 5}, 20),
+    ], asgd))

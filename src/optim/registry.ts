@@ -6,6 +6,7 @@ import { Adagrad } from './adagrad.js'
 import { Adam } from './adam.js'
 import { Adamax } from './adamax.js'
 import { AdamW } from './adamw.js'
+import { ASGD } from './asgd.js'
 import type { OptimizerClass } from './define.js'
 import { LAMB } from './lamb.js'
 import { Lion } from './lion.js'
@@ -164,6 +165,12 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     path: { lr: (r) => r.adaptive / 10 },
   }),
   adafactorHf: entry({ label: 'AdafactorHF', Optimizer: cls(AdafactorHF) }),
+  asgd: entry({
+    label: 'ASGD',
+    Optimizer: cls(ASGD),
+    bench: { lr: 1e-2, settings: 'lr 1e-2, lambd 1e-4, alpha 0.75' },
+    path: { lr: (r) => r.gd },
+  }),
   rprop: entry({
     label: 'Rprop',
     Optimizer: cls(Rprop),

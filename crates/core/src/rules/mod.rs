@@ -11,6 +11,7 @@ pub mod adafactor_hf;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
+pub mod asgd;
 pub mod lamb;
 pub mod lion;
 pub mod moments;
@@ -63,6 +64,7 @@ pub const RULES: &[RuleEntry] = &[
     rule!(adafactor),
     rule!(adafactor_hf),
     rule!(rprop),
+    rule!(asgd),
 ];
 
 /// The registered names, in registry order (the index is what the binding passes around).
