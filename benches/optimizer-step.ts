@@ -2,7 +2,7 @@
  * Optimizer step throughput: native vs JS backend, f32, across parameter counts, beside a
  * plain JavaScript Adam loop and a C/OpenMP Adam loop (benches/c) measured in the same run.
  *
- *   npm run bench -- [--sizes 1e3,1e5,1e6,1e7] [--optimizers adam,adam4,sgd,adafactor] [--budget 1500] [--json FILE]
+ *   npm run bench -- [--sizes 1e3,1e5,1e6,1e7] [--optimizers adam,adam4,sgd,adafactor,rprop,asgd] [--budget 1500] [--json FILE]
  */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -39,6 +39,8 @@ const SETUPS: Record<
   },
   sgd: { make: 'sgd', options: { lr: 1e-2, momentum: 0.9 }, label: 'SGD-momentum' },
   adafactor: { make: 'adafactor', options: { lr: 1e-2 }, label: 'Adafactor' },
+  rprop: { make: 'rprop', options: { lr: 1e-2 }, label: 'Rprop' },
+  asgd: { make: 'asgd', options: { lr: 1e-2, t0: 0 }, label: 'ASGD (averaging)' },
 }
 
 function build(name: string, n: number, backend: 'native' | 'js') {

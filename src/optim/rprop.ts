@@ -50,7 +50,8 @@ const rpropKernel: JsKernel = (p, g, [prev, stepSize], s, _shape, r: Round) => {
     const factor = product > 0 ? etaPlus : product < 0 ? etaMinus : product === 0 ? 1 : product
     const si = clamp(r((size[i] as number) * factor), low, high)
     size[i] = si
-    const kept = factor === etaMinus ? 0 : gi
+    // A flip (a negative product; the options keep eta− apart from eta+ and 1) zeroes the gradient.
+    const kept = product < 0 ? 0 : gi
     p[i] = r((p[i] as number) - r(sign(kept) * si))
     last[i] = kept
   }

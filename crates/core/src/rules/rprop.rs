@@ -26,41 +26,44 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
 }
 
 /// torch's `sign` of g·prev mapped to the step-size factor: eta+ (same sign), eta− (flipped),
-/// 1 (a zero), NaN (a NaN product, which torch's masks leave as it is).
+/// 1 (a zero), NaN (a NaN product, which torch's masks leave as it is). Written as selects on
+/// the two comparisons so that the loop vectorises (branches on each element kept it scalar,
+/// 7× slower than Adam per element).
 #[inline(always)]
 fn factor<T: Real>(product: T, eta_minus: T, eta_plus: T) -> T {
-    if product > T::zero() {
+    let pos = product > T::zero();
+    let neg = product < T::zero();
+    // NaN is neither: the product itself (NaN) where it is not zero either.
+    let rest = if product == product { T::one() } else { product };
+    let f = if neg { eta_minus } else { rest };
+    if pos {
         eta_plus
-    } else if product < T::zero() {
-        eta_minus
-    } else if product == T::zero() {
-        T::one()
     } else {
-        product
+        f
     }
 }
 
 /// torch's `clamp`: NaN stays NaN.
 #[inline(always)]
 fn clamp<T: Real>(x: T, low: T, high: T) -> T {
-    if x < low {
-        low
-    } else if x > high {
+    let y = if x < low { low } else { x };
+    if x > high {
         high
     } else {
-        x
+        y
     }
 }
 
 /// torch's `sign`: −1, 0 or 1 (NaN for NaN).
 #[inline(always)]
 fn sign<T: Real>(x: T) -> T {
-    if x > T::zero() {
-        T::one()
-    } else if x < T::zero() {
-        -T::one()
-    } else {
+    let y = if x < T::zero() { -T::one() } else { x };
+    let y = if x > T::zero() { T::one() } else { y };
+    // 0 and −0 keep themselves (x·0 = ±0 as torch's sign gives), NaN stays NaN.
+    if x == T::zero() {
         x
+    } else {
+        y
     }
 }
 
@@ -75,11 +78,13 @@ pub fn apply<T: Real>(mut slot: Slot<'_, T>) {
         Zip::from(view_mut(slot.param)).and(view(slot.grad)).and(view_mut(prev)).and(view_mut(step_size)),
         |p: &mut T, &g: &T, prev: &mut T, size: &mut T| {
             let g = prelude.flip(g);
-            let f = factor(g * *prev, eta_minus, eta_plus);
-            *size = clamp(*size * f, low, high);
-            // A flip (factor eta−) zeroes this step's gradient, and so the stored one.
-            let g = if f == eta_minus { T::zero() } else { g };
-            *p = *p - sign(g) * *size;
+            let product = g * *prev;
+            let new_size = clamp(*size * factor(product, eta_minus, eta_plus), low, high);
+            *size = new_size;
+            // A flip (factor eta−, i.e. a negative product: the options keep eta− apart from
+            // eta+ and 1) zeroes this step's gradient, and so the stored one.
+            let g = if product < T::zero() { T::zero() } else { g };
+            *p = *p - sign(g) * new_size;
             *prev = g;
         }
     );
