@@ -34,7 +34,7 @@ fn factor<T: Real>(product: T, eta_minus: T, eta_plus: T) -> T {
     let pos = product > T::zero();
     let neg = product < T::zero();
     // NaN is neither: the product itself (NaN) where it is not zero either.
-    let rest = if product == product { T::one() } else { product };
+    let rest = if product.is_nan() { product } else { T::one() };
     let f = if neg { eta_minus } else { rest };
     if pos {
         eta_plus
