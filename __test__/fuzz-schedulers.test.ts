@@ -37,8 +37,10 @@ import {
   SequentialLR,
   StepDecay,
   StepLR,
+  SWALR,
   stepDecay,
   stepLR,
+  swaLR,
 } from '../src/index.js'
 import { budget, expectCleanFailure, summary, weird, weirdNumber } from './helpers/fuzz.js'
 
@@ -107,6 +109,13 @@ const SPECS: readonly Spec[] = [
   closed('LinearLR', ['startFactor', 'endFactor', 'totalIters'], { totalIters: 4 }, LinearLR, linearLR),
   closed('ConstantLR', ['factor', 'totalIters'], { factor: 0.5 }, ConstantLR, constantLR),
   closed('PolynomialLR', ['totalIters', 'power'], { totalIters: 6, power: 2 }, PolynomialLR, polynomialLR),
+  closed(
+    'SWALR',
+    ['swaLr', 'annealEpochs', 'annealStrategy'],
+    { swaLr: 0.05, annealEpochs: 5 },
+    SWALR,
+    swaLR,
+  ),
   closed('StepDecay', ['drop', 'epochsDrop'], { drop: 0.5, epochsDrop: 3 }, StepDecay, stepDecay),
   closed('ExpDecay', ['k'], { k: 0.1 }, ExpDecay, expDecay),
   closed('CosineDecay', ['totalEpochs'], { totalEpochs: 10 }, CosineDecay, cosineDecay),

@@ -9,6 +9,7 @@ export type { FeatureStats, LabelledData, RegressionData, SplitData } from './da
 export * as data from './data/index.js'
 export { DescentError } from './errors.js'
 export { type DescentInfo, info } from './info.js'
+export { AveragedModel, type AveragedModelOptions } from './models/averaged-model.js'
 export type { FitHistory, FitOptions } from './models/fit.js'
 export type { FitAsyncOptions } from './models/fit-async.js'
 export { LinearRegression, type LinearRegressionOptions } from './models/linear-regression.js'

@@ -58,4 +58,5 @@ export {
 } from './sequential-lr.js'
 export { StepDecay, type StepDecayOptions, stepDecay } from './step-decay.js'
 export { StepLR, type StepLROptions, stepLR } from './step-lr.js'
+export { type SWAAnnealStrategy, SWALR, type SWALROptions, type SWALRSettings, swaLR } from './swa-lr.js'
 export type { SchedulableOptimizer, ScheduleFunction, SchedulerStateDict } from './types.js'
