@@ -78,6 +78,6 @@ test('--sizes drops repeated sizes, keeping the order', (t) => {
 
 test('descent --help lists the new commands', async (t) => {
   const result = await descent('--help')
-  for (const command of ['tour', 'bench', 'trajectories', 'schedules'])
+  for (const command of ['tour', 'bench', 'trajectories', 'schedules', 'lr-find'])
     t.regex(result.stdout, new RegExp(`^  ${command} `, 'm'))
 })

@@ -26,6 +26,7 @@ const EXPECTED: Record<string, { charts: string[]; tables: RegExp }> = {
     // Every optimizer with a path setting is drawn, the newer rules too.
     tables: /Where each optimizer ended[\s\S]*\| AdamW +\|[\s\S]*\| LAMB +\|[\s\S]*\| Adafactor +\|/,
   },
+  'lr-find': { charts: ['lr-find'], tables: /Learning-rate range test: adam on iris/ },
   schedules: {
     charts: ['schedules', 'cosine-restarts', 'schedules-pytorch', 'schedules-tutorial'],
     tables: /PyTorch's schedulers/,

@@ -13,6 +13,7 @@ export { AveragedModel, type AveragedModelOptions } from './models/averaged-mode
 export type { FitHistory, FitOptions } from './models/fit.js'
 export type { FitAsyncOptions } from './models/fit-async.js'
 export { LinearRegression, type LinearRegressionOptions } from './models/linear-regression.js'
+export { type LrFindOptions, type LrFindResult, lrFind } from './models/lr-find.js'
 export { MLP, type MLPOptions } from './models/mlp.js'
 export { type Evaluation, Model, type ModelArchitecture, type ModelOptions } from './models/model.js'
 export type { Activation, Output } from './models/network.js'

@@ -59,4 +59,5 @@ export const SMALL_RUNS: Readonly<Record<string, string[]>> = {
   ],
   trajectories: ['trajectories', '--steps', '30'],
   schedules: ['schedules'],
+  'lr-find': ['lr-find', '--steps', '40'],
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerBenchCommand } from './bench.js'
 import { registerInfoCommand } from './info.js'
+import { registerLrFindCommand } from './lr-find.js'
 import { registerSchedulesCommand } from './schedules.js'
 import { registerTourCommand } from './tour.js'
 import { registerTrajectoriesCommand } from './trajectories.js'
@@ -14,6 +15,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerBenchCommand,
   registerSchedulesCommand,
   registerTrajectoriesCommand,
+  registerLrFindCommand,
 ]
 
 /** Builds the `descent` command line. Settings made before the commands are added are inherited by them. */
