@@ -41,6 +41,8 @@ const SETUPS: Record<
   adafactor: { make: 'adafactor', options: { lr: 1e-2 }, label: 'Adafactor' },
   rprop: { make: 'rprop', options: { lr: 1e-2 }, label: 'Rprop' },
   asgd: { make: 'asgd', options: { lr: 1e-2, t0: 0 }, label: 'ASGD (averaging)' },
+  adamwScheduleFree: { make: 'adamwScheduleFree', options: { lr: 2.5e-3 }, label: 'AdamW Schedule-Free' },
+  sgdScheduleFree: { make: 'sgdScheduleFree', options: { lr: 0.1 }, label: 'SGD Schedule-Free' },
 }
 
 function build(name: string, n: number, backend: 'native' | 'js') {

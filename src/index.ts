@@ -25,6 +25,11 @@ export { Adagrad, type AdagradOptions, adagradRule } from './optim/adagrad.js'
 export { Adam, type AdamOptions, adamRule } from './optim/adam.js'
 export { Adamax, type AdamaxOptions, adamaxRule } from './optim/adamax.js'
 export { AdamW, type AdamWOptions } from './optim/adamw.js'
+export {
+  AdamWScheduleFree,
+  type AdamWScheduleFreeOptions,
+  adamwScheduleFreeRule,
+} from './optim/adamw-schedule-free.js'
 export { ASGD, type ASGDOptions, asgdRule } from './optim/asgd.js'
 export { type ClipGradNormOptions, clipGradNorm } from './optim/clip-grad-norm.js'
 export { type OptimizerClass, optimizerClass } from './optim/define.js'
@@ -55,6 +60,11 @@ export { RMSprop, type RMSpropOptions, rmspropRule } from './optim/rmsprop.js'
 export { Rprop, type RpropOptions, rpropRule } from './optim/rprop.js'
 export type { Plan, RuleDefinition, ScalarState, StateTensorSpec } from './optim/rule.js'
 export { SGD, type SGDOptions } from './optim/sgd.js'
+export {
+  SGDScheduleFree,
+  type SGDScheduleFreeOptions,
+  sgdScheduleFreeRule,
+} from './optim/sgd-schedule-free.js'
 export { type DType, type FloatArray, Parameter } from './parameter.js'
 export { Rng } from './random.js'
 export * from './schedulers/index.js'

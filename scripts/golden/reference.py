@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Float64 references for the rules descent added after the shared golden set (issue 18), in
 its format (ALGORITHMS.md §14, "optim-golden/1"): written from PyTorch's single-tensor code
-paths (torch/optim/rprop.py `_single_tensor_rprop`, torch/optim/asgd.py `_single_tensor_asgd`),
+paths (torch/optim/rprop.py `_single_tensor_rprop`, torch/optim/asgd.py `_single_tensor_asgd`)
+and facebookresearch/schedule_free's `AdamWScheduleFree.step` and `SGDScheduleFree.step`,
 independently of descent's TypeScript and Rust. Run from the repository root:
 
     python3 scripts/golden/reference.py     # writes __test__/fixtures/golden/<rule>.json
@@ -60,6 +61,65 @@ def asgd(params, grads, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.
         out.append([p.tolist() for p in params])
         if averages is not None:
             averages.append([a.tolist() for a in ax])
+    return out
+
+
+def schedule_free_weights(state, lr, warmup_steps, r, weight_lr_power):
+    """The reference's per-group scalars: scheduled lr, ckp1, and the updated k, lr_max, weight_sum."""
+    k = state['k']
+    sched = (k + 1) / warmup_steps if k < warmup_steps else 1.0
+    lr = lr * sched
+    state['lr_max'] = max(lr, state['lr_max'])
+    weight = ((k + 1) ** r) * (state['lr_max'] ** weight_lr_power)
+    state['weight_sum'] += weight
+    ckp1 = weight / state['weight_sum'] if state['weight_sum'] != 0 else 0.0
+    return k, lr, ckp1
+
+
+def lerp(start, end, weight):
+    return start + weight * (end - start)
+
+
+def adamw_schedule_free(params, grads, lr=0.0025, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                        warmup_steps=0, r=0.0, weight_lr_power=2.0):
+    """schedule_free's AdamWScheduleFree.step, float64, in train mode (the parameters hold y)."""
+    beta1, beta2 = betas
+    state = {'k': 0, 'lr_max': -1.0, 'weight_sum': 0.0}
+    z = [p.copy() for p in params]
+    v = [np.zeros_like(p) for p in params]
+    out = []
+    for step in grads:
+        k, lr_t, ckp1 = schedule_free_weights(state, lr, warmup_steps, r, weight_lr_power)
+        bias_correction2 = 1 - beta2 ** (k + 1)
+        adaptive_y_lr = lr_t * (beta1 * (1 - ckp1) - 1)
+        for i, (y, g) in enumerate(zip(params, step)):
+            v[i] = v[i] * beta2 + (1 - beta2) * g * g
+            normalised = g / (np.sqrt(v[i] / bias_correction2) + eps)
+            if weight_decay != 0:
+                normalised = normalised + weight_decay * y
+            y[...] = lerp(y, z[i], ckp1) + adaptive_y_lr * normalised
+            z[i] = z[i] - lr_t * normalised
+        state['k'] = k + 1
+        out.append([p.tolist() for p in params])
+    return out
+
+
+def sgd_schedule_free(params, grads, lr=1.0, momentum=0.9, weight_decay=0.0, warmup_steps=0, r=0.0,
+                      weight_lr_power=2.0):
+    """schedule_free's SGDScheduleFree.step, float64, in train mode."""
+    state = {'k': 0, 'lr_max': -1.0, 'weight_sum': 0.0}
+    z = [p.copy() for p in params]
+    out = []
+    for step in grads:
+        k, lr_t, ckp1 = schedule_free_weights(state, lr, warmup_steps, r, weight_lr_power)
+        adaptive_y_lr = lr_t * (momentum * (1 - ckp1) - 1)
+        for i, (y, g) in enumerate(zip(params, step)):
+            if weight_decay != 0:
+                g = g + weight_decay * y
+            y[...] = lerp(y, z[i], ckp1) + adaptive_y_lr * g
+            z[i] = z[i] - lr_t * g
+        state['k'] = k + 1
+        out.append([p.tolist() for p in params])
     return out
 
 
@@ -130,3 +190,11 @@ if __name__ == '__main__':
         ('averaging', {'lr': 0.05, 'lambd': 0.5, 'alpha': 0.75, 't0': 10, 'weight_decay': 0.01}, 30),
         ('maximize', {'lr': 0.02, 'maximize': True, 't0': 5}, 20),
     ], asgd))
+    write('adamw_schedule_free', cases_for('adamwScheduleFree', random_grads, [
+        ('defaults', {}, 30),
+        ('warmup_decay', {'lr': 0.01, 'betas': (0.95, 0.99), 'weight_decay': 0.01, 'warmup_steps': 10, 'r': 0.5, 'weight_lr_power': 1.0}, 30),
+    ], adamw_schedule_free))
+    write('sgd_schedule_free', cases_for('sgdScheduleFree', random_grads, [
+        ('defaults', {'lr': 0.1}, 30),
+        ('warmup_decay', {'lr': 0.05, 'momentum': 0.8, 'weight_decay': 0.01, 'warmup_steps': 8, 'r': 1.0}, 30),
+    ], sgd_schedule_free))

@@ -5,6 +5,7 @@ import { distributedFit } from '../distributed/fit.js'
 import { Distributed } from '../distributed/world.js'
 import { DescentError, typeError } from '../errors.js'
 import { lendToTraining } from '../optim/optimizer.js'
+import { trainForFit } from '../optim/schedule-free.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkSeed } from '../random.js'
 import { type Tensor, tensor } from '../tensor.js'
@@ -274,16 +275,26 @@ export abstract class Model {
     })
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
     checkScheduleLength(where, settings, rows)
-    settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    if (distributed !== undefined && !(distributed instanceof Distributed))
+      throw typeError(where, 'distributed', "initDistributed()'s result", distributed)
+    const endTraining = trainForFit(settings.optimizer)
+    try {
+      settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    } catch (error) {
+      endTraining()
+      throw error
+    }
     if (distributed !== undefined) {
-      if (!(distributed instanceof Distributed))
-        throw typeError(where, 'distributed', "initDistributed()'s result", distributed)
       const trainee = {
         where,
         parameters: () => this.#parameters,
         forwardBackward: (xb: Tensor, yb: Tensor) => this.forwardBackward(xb, yb),
       }
-      return distributedFit(trainee, x, y, settings, distributed)
+      try {
+        return distributedFit(trainee, x, y, settings, distributed)
+      } finally {
+        endTraining()
+      }
     }
     this.#training = true
     try {
@@ -297,6 +308,7 @@ export abstract class Model {
       return runFit(trainee, data, targets, rows, settings)
     } finally {
       this.#training = false
+      endTraining()
     }
   }
 
@@ -324,8 +336,14 @@ export abstract class Model {
     })
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
     checkScheduleLength(where, settings, rows)
-    settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
     signal?.throwIfAborted()
+    const endTraining = trainForFit(settings.optimizer)
+    try {
+      settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    } catch (error) {
+      endTraining()
+      throw error
+    }
     this.#training = true
     lendToTraining(settings.optimizer, where)
     try {
@@ -345,6 +363,7 @@ export abstract class Model {
       }
       lendToTraining(settings.optimizer, undefined)
       this.#training = false
+      endTraining()
     }
   }
 

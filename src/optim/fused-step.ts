@@ -148,8 +148,9 @@ export function poolStateTensors<O extends object>(
     let at = 0
     for (const [i, p] of params.entries()) {
       const view = pool.subarray(at, at + p.size)
-      const fill = (specs[i] as (typeof specs)[number])[k]?.fill
-      if (fill) view.fill(fill)
+      const own = (specs[i] as (typeof specs)[number])[k]
+      if (own?.copyOfParam) view.set(p.data)
+      else if (own?.fill) view.fill(own.fill)
       ;(states[i] as ParamState).tensors[spec.name] = view
       at += p.size
     }

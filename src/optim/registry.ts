@@ -6,6 +6,7 @@ import { Adagrad } from './adagrad.js'
 import { Adam } from './adam.js'
 import { Adamax } from './adamax.js'
 import { AdamW } from './adamw.js'
+import { AdamWScheduleFree } from './adamw-schedule-free.js'
 import { ASGD } from './asgd.js'
 import type { OptimizerClass } from './define.js'
 import { LAMB } from './lamb.js'
@@ -17,6 +18,7 @@ import { RMSprop } from './rmsprop.js'
 import { Rprop } from './rprop.js'
 import type { RuleDefinition } from './rule.js'
 import { SGD } from './sgd.js'
+import { SGDScheduleFree } from './sgd-schedule-free.js'
 
 /** A constructor of any optimizer, as the golden tests and benches build them by name. */
 export interface OptimizerConstructor {
@@ -169,6 +171,18 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     label: 'ASGD',
     Optimizer: cls(ASGD),
     bench: { lr: 1e-2, settings: 'lr 1e-2, lambd 1e-4, alpha 0.75' },
+    path: { lr: (r) => r.gd },
+  }),
+  adamwScheduleFree: entry({
+    label: 'AdamW Schedule-Free',
+    Optimizer: cls(AdamWScheduleFree),
+    bench: { lr: 2.5e-3, settings: 'lr 2.5e-3, betas (0.9, 0.999)' },
+    path: { lr: (r) => r.adaptive },
+  }),
+  sgdScheduleFree: entry({
+    label: 'SGD Schedule-Free',
+    Optimizer: cls(SGDScheduleFree),
+    bench: { lr: 0.05, settings: 'lr 0.05, momentum 0.9' },
     path: { lr: (r) => r.gd },
   }),
   rprop: entry({

@@ -7,6 +7,8 @@ export interface StateTensorSpec {
   readonly length: number
   /** Initial value of every element (default 0). */
   readonly fill?: number
+  /** Starts as a copy of the parameter's values instead (Schedule-Free's z). */
+  readonly copyOfParam?: boolean
 }
 
 /** Per-parameter scalar state (`step`, NAdam's `muProduct`, …); always has `step`. */

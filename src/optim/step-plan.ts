@@ -179,7 +179,8 @@ export function stateTensor(state: ParamState, spec: StateTensorSpec, p: Paramet
   let t = state.tensors[spec.name]
   if (t === undefined) {
     t = new (p.data.constructor as { new (n: number): FloatArray })(spec.length)
-    if (spec.fill) t.fill(spec.fill)
+    if (spec.copyOfParam) t.set(p.data)
+    else if (spec.fill) t.fill(spec.fill)
     state.tensors[spec.name] = t
   }
   return t

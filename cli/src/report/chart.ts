@@ -22,7 +22,7 @@ export const CHART_FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-
 
 /**
  * Series colours: Tableau 10 (vega's tableau10 scheme, in its order), then four dark, distinct
- * ones, so that charts with up to 14 series (the trajectories draw 11 optimizers) never repeat
+ * ones, so that charts with up to 16 series (the trajectories draw 15 optimizers) never repeat
  * a colour.
  */
 const CATEGORY_COLORS = [
@@ -40,6 +40,8 @@ const CATEGORY_COLORS = [
   '#0b6e4f',
   '#8c2d04',
   '#5b3a9e',
+  '#c51b7d',
+  '#7f7f00',
 ]
 
 /** vega-lite config applied to every chart, so they look like one family. */

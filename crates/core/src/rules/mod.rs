@@ -11,6 +11,7 @@ pub mod adafactor_hf;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
+pub mod adamw_schedule_free;
 pub mod asgd;
 pub mod lamb;
 pub mod lion;
@@ -22,6 +23,7 @@ pub mod rmsprop;
 pub mod rprop;
 pub mod scalars;
 pub mod sgd;
+pub mod sgd_schedule_free;
 
 type Check<T> = fn(&Slot<'_, T>) -> Result<(), CoreError>;
 type Apply<T> = fn(Slot<'_, T>);
@@ -65,6 +67,8 @@ pub const RULES: &[RuleEntry] = &[
     rule!(adafactor_hf),
     rule!(rprop),
     rule!(asgd),
+    rule!(adamw_schedule_free),
+    rule!(sgd_schedule_free),
 ];
 
 /// The registered names, in registry order (the index is what the binding passes around).
