@@ -34,6 +34,7 @@ export { ASGD, type ASGDOptions, asgdRule } from './optim/asgd.js'
 export { type ClipGradNormOptions, clipGradNorm } from './optim/clip-grad-norm.js'
 export { type OptimizerClass, optimizerClass } from './optim/define.js'
 export { LAMB, type LAMBOptions, Lamb, lambRule } from './optim/lamb.js'
+export { LBFGS, type LBFGSClosure, type LBFGSOptions } from './optim/lbfgs.js'
 export { Lion, type LionOptions, lionRule } from './optim/lion.js'
 export { NAdam, type NAdamOptions, nadamRule } from './optim/nadam.js'
 export {

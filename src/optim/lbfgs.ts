@@ -1,0 +1,405 @@
+import { rangeError, typeError } from '../errors.js'
+import type { FloatArray, Parameter } from '../parameter.js'
+import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
+
+/** Options of `LBFGS` (torch.optim.LBFGS; camelCase names). */
+export interface LBFGSOptions {
+  /** Step length (default 1). */
+  lr?: number
+  /** Iterations per `step` (default 20). */
+  maxIter?: number
+  /** Closure evaluations per `step` (default ⌊maxIter·5/4⌋). */
+  maxEval?: number
+  /** Stop when the largest gradient element is at most this (default 1e-7). */
+  toleranceGrad?: number
+  /** Stop when the step or the loss changes less than this (default 1e-9). */
+  toleranceChange?: number
+  /** Curvature pairs kept (default 100). */
+  historySize?: number
+  /** `'strong_wolfe'` for torch's strong-Wolfe line search, or null for fixed steps (default null). */
+  lineSearchFn?: 'strong_wolfe' | null
+}
+
+/** What `step` needs: computes the loss at the parameters' current values and fills their `.grad`. */
+export type LBFGSClosure = () => number
+
+const KEYS = new Set([
+  'lr',
+  'maxIter',
+  'maxEval',
+  'toleranceGrad',
+  'toleranceChange',
+  'historySize',
+  'lineSearchFn',
+])
+
+/** Flat f64 vectors: the math of one step, over all parameters as one vector. */
+type Vec = Float64Array
+
+function dot(a: Vec, b: Vec): number {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number)
+  return s
+}
+
+function absMax(a: Vec): number {
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i] as number)
+    if (v > m || Number.isNaN(v)) m = v
+  }
+  return m
+}
+
+function absSum(a: Vec): number {
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] as number)
+  return s
+}
+
+/** torch's `_cubic_interpolate`: the minimiser of the cubic through two points and slopes, within bounds. */
+function cubicInterpolate(
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds?: readonly [number, number],
+): number {
+  const [low, high] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1])
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2)
+  const d2Square = d1 ** 2 - g1 * g2
+  if (d2Square >= 0) {
+    const d2 = Math.sqrt(d2Square)
+    const minPos =
+      x1 <= x2
+        ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+    return Math.min(Math.max(minPos, low), high)
+  }
+  return (low + high) / 2
+}
+
+interface Probe {
+  f: number
+  g: Vec
+}
+
+/**
+ * torch's `_strong_wolfe` (after Nocedal & Wright, Algorithm 3.5/3.6, with its cubic
+ * interpolation and "insufficient progress" guard): a step length t along d satisfying the
+ * strong Wolfe conditions, or the best found within 25 evaluations.
+ */
+function strongWolfe(
+  evaluate: (t: number) => Probe,
+  t0: number,
+  d: Vec,
+  f: number,
+  g: Vec,
+  gtd: number,
+  toleranceChange: number,
+): { f: number; g: Vec; t: number; evals: number } {
+  const c1 = 1e-4
+  const c2 = 0.9
+  const maxLs = 25
+  let t = t0
+  const dNorm = absMax(d)
+  let { f: fNew, g: gNew } = evaluate(t)
+  let evals = 1
+  let gtdNew = dot(gNew, d)
+  let [tPrev, fPrev, gPrev, gtdPrev] = [0, f, g, gtd]
+  let done = false
+  let lsIter = 0
+  let bracket: number[] = []
+  let bracketF: number[] = []
+  let bracketG: Vec[] = []
+  let bracketGtd: number[] = []
+  while (lsIter < maxLs) {
+    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+      ;[bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ]
+      break
+    }
+    if (Math.abs(gtdNew) <= -c2 * gtd) {
+      ;[bracket, bracketF, bracketG] = [[t], [fNew], [gNew]]
+      done = true
+      break
+    }
+    if (gtdNew >= 0) {
+      ;[bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew],
+        [gtdPrev, gtdNew],
+      ]
+      break
+    }
+    const minStep = t + 0.01 * (t - tPrev)
+    const maxStep = t * 10
+    const previous = t
+    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep])
+    ;[tPrev, fPrev, gPrev, gtdPrev] = [previous, fNew, gNew, gtdNew]
+    ;({ f: fNew, g: gNew } = evaluate(t))
+    evals++
+    gtdNew = dot(gNew, d)
+    lsIter++
+  }
+  if (lsIter === maxLs)
+    [bracket, bracketF, bracketG] = [
+      [0, t],
+      [f, fNew],
+      [g, gNew],
+    ]
+  let insufficientProgress = false
+  let [low, high] = (bracketF[0] as number) <= (bracketF.at(-1) as number) ? [0, 1] : [1, 0]
+  while (!done && lsIter < maxLs) {
+    const b0 = bracket[0] as number
+    const b1 = bracket[1] as number
+    if (Math.abs(b1 - b0) * dNorm < toleranceChange) break
+    t = cubicInterpolate(
+      b0,
+      bracketF[0] as number,
+      bracketGtd[0] as number,
+      b1,
+      bracketF[1] as number,
+      bracketGtd[1] as number,
+    )
+    const top = Math.max(b0, b1)
+    const bottom = Math.min(b0, b1)
+    const eps = 0.1 * (top - bottom)
+    if (Math.min(top - t, t - bottom) < eps) {
+      if (insufficientProgress || t >= top || t <= bottom) {
+        t = Math.abs(t - top) < Math.abs(t - bottom) ? top - eps : bottom + eps
+        insufficientProgress = false
+      } else insufficientProgress = true
+    } else insufficientProgress = false
+    ;({ f: fNew, g: gNew } = evaluate(t))
+    evals++
+    gtdNew = dot(gNew, d)
+    lsIter++
+    if (fNew > f + c1 * t * gtd || fNew >= (bracketF[low] as number)) {
+      bracket[high] = t
+      bracketF[high] = fNew
+      bracketG[high] = gNew
+      bracketGtd[high] = gtdNew
+      ;[low, high] = (bracketF[0] as number) <= (bracketF[1] as number) ? [0, 1] : [1, 0]
+    } else {
+      if (Math.abs(gtdNew) <= -c2 * gtd) done = true
+      else if (gtdNew * ((bracket[high] as number) - (bracket[low] as number)) >= 0) {
+        bracket[high] = bracket[low] as number
+        bracketF[high] = bracketF[low] as number
+        bracketG[high] = bracketG[low] as Vec
+        bracketGtd[high] = bracketGtd[low] as number
+      }
+      bracket[low] = t
+      bracketF[low] = fNew
+      bracketG[low] = gNew
+      bracketGtd[low] = gtdNew
+    }
+  }
+  return { f: bracketF[low] as number, g: bracketG[low] as Vec, t: bracket[low] as number, evals }
+}
+
+/**
+ * L-BFGS (Liu & Nocedal 1989) with torch.optim.LBFGS's algorithm, iteration for iteration:
+ * the two-loop recursion over up to `historySize` curvature pairs, torch's first step
+ * min(1, 1/‖g‖₁)·lr, its stopping tests, and optionally its strong-Wolfe line search. One param
+ * group, as torch requires. `step(closure)` runs up to `maxIter` iterations; the closure
+ * computes the loss and fills the gradients:
+ *
+ * ```ts
+ * const lbfgs = new LBFGS(model.parameters(), { lineSearchFn: 'strong_wolfe' })
+ * lbfgs.step(() => model.forwardBackward(x, y))
+ * ```
+ *
+ * The vectors (directions, curvature pairs) are kept in float64 whatever the parameters'
+ * dtype; torch keeps them in the parameters' dtype, so float32 runs agree with torch to float32
+ * rounding, float64 runs to the last bits the operation order allows.
+ */
+export class LBFGS {
+  /** The options, defaults filled in. */
+  readonly options: Readonly<Required<LBFGSOptions>>
+  readonly #params: readonly Parameter[]
+  readonly #size: number
+  #d: Vec | undefined
+  #t = 0
+  #oldDirs: Vec[] = []
+  #oldSteps: Vec[] = []
+  #ro: number[] = []
+  #hDiag = 1
+  #prevFlatGrad: Vec | undefined
+  #prevLoss = 0
+  /** Closure evaluations and iterations over all steps (torch's `func_evals`, `n_iter`). */
+  funcEvals = 0
+  nIter = 0
+
+  constructor(params: Iterable<Parameter>, options: LBFGSOptions = {}) {
+    const where = 'LBFGS'
+    this.#params = [...params]
+    if (this.#params.length === 0) throw new RangeError(`${where}: params must hold at least one Parameter`)
+    checkPlainObject(where, 'options', options)
+    rejectUnknownKeys(where, options, KEYS)
+    const positive = (what: string, value: unknown, fallback: number, integer = false): number => {
+      if (value === undefined) return fallback
+      if (typeof value !== 'number') throw typeError(where, what, 'a number', value)
+      if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)))
+        throw rangeError(where, what, integer ? 'an integer >= 1' : 'a finite number > 0', value)
+      return value
+    }
+    const lr = positive('lr', options.lr, 1)
+    const maxIter = positive('maxIter', options.maxIter, 20, true)
+    const lineSearchFn = options.lineSearchFn ?? null
+    if (lineSearchFn !== null && lineSearchFn !== 'strong_wolfe')
+      throw typeError(where, 'lineSearchFn', "'strong_wolfe' or null", lineSearchFn)
+    this.options = Object.freeze({
+      lr,
+      maxIter,
+      maxEval: positive('maxEval', options.maxEval, Math.floor((maxIter * 5) / 4), true),
+      toleranceGrad: positive('toleranceGrad', options.toleranceGrad, 1e-7),
+      toleranceChange: positive('toleranceChange', options.toleranceChange, 1e-9),
+      historySize: positive('historySize', options.historySize, 100, true),
+      lineSearchFn,
+    })
+    this.#size = this.#params.reduce((n, p) => n + p.size, 0)
+  }
+
+  #flatGrad(): Vec {
+    const flat = new Float64Array(this.#size)
+    let at = 0
+    for (const p of this.#params) {
+      flat.set(p.grad, at)
+      at += p.size
+    }
+    return flat
+  }
+
+  /** θ ← θ + t·d (in the parameters' dtype, as torch's `_add_grad`). */
+  #addDirection(t: number, d: Vec): void {
+    let at = 0
+    for (const p of this.#params) {
+      const data: FloatArray = p.data
+      for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) + t * (d[at + i] as number)
+      at += p.size
+    }
+  }
+
+  #snapshot(): FloatArray[] {
+    return this.#params.map((p) => p.data.slice())
+  }
+
+  #restore(values: readonly FloatArray[]): void {
+    this.#params.forEach((p, i) => p.data.set(values[i] as FloatArray))
+  }
+
+  #evaluate(closure: LBFGSClosure): number {
+    const loss = closure()
+    if (typeof loss !== 'number')
+      throw typeError('LBFGS.step', 'the closure', 'a function returning the loss (a number)', loss)
+    return loss
+  }
+
+  /** Runs up to `maxIter` iterations; returns the loss the closure gave at the start. */
+  step(closure: LBFGSClosure): number {
+    if (typeof closure !== 'function')
+      throw typeError('LBFGS.step', 'closure', 'a function () => loss that fills the gradients', closure)
+    const o = this.options
+    const origLoss = this.#evaluate(closure)
+    let loss = origLoss
+    let currentEvals = 1
+    this.funcEvals++
+    let flatGrad = this.#flatGrad()
+    if (absMax(flatGrad) <= o.toleranceGrad) return origLoss
+    let d = this.#d
+    let t = this.#t
+    let nIter = 0
+    while (nIter < o.maxIter) {
+      nIter++
+      this.nIter++
+      if (this.nIter === 1) {
+        d = flatGrad.map((v) => -v)
+        this.#oldDirs = []
+        this.#oldSteps = []
+        this.#ro = []
+        this.#hDiag = 1
+      } else {
+        const prev = this.#prevFlatGrad as Vec
+        const y = flatGrad.map((v, i) => v - (prev[i] as number))
+        const s = (d as Vec).map((v) => v * t)
+        const ys = dot(y, s)
+        if (ys > 1e-10) {
+          if (this.#oldDirs.length === o.historySize) {
+            this.#oldDirs.shift()
+            this.#oldSteps.shift()
+            this.#ro.shift()
+          }
+          this.#oldDirs.push(y)
+          this.#oldSteps.push(s)
+          this.#ro.push(1 / ys)
+          this.#hDiag = ys / dot(y, y)
+        }
+        const count = this.#oldDirs.length
+        const al = new Array<number>(count)
+        const q = flatGrad.map((v) => -v)
+        for (let i = count - 1; i >= 0; i--) {
+          al[i] = dot(this.#oldSteps[i] as Vec, q) * (this.#ro[i] as number)
+          const dir = this.#oldDirs[i] as Vec
+          for (let j = 0; j < q.length; j++) q[j] = (q[j] as number) - (al[i] as number) * (dir[j] as number)
+        }
+        const r = q.map((v) => v * this.#hDiag)
+        for (let i = 0; i < count; i++) {
+          const be = dot(this.#oldDirs[i] as Vec, r) * (this.#ro[i] as number)
+          const step = this.#oldSteps[i] as Vec
+          const a = (al[i] as number) - be
+          for (let j = 0; j < r.length; j++) r[j] = (r[j] as number) + a * (step[j] as number)
+        }
+        d = r
+      }
+      this.#prevFlatGrad = flatGrad.slice()
+      this.#prevLoss = loss
+      t = this.nIter === 1 ? Math.min(1, 1 / absSum(flatGrad)) * o.lr : o.lr
+      const direction = d as Vec
+      const gtd = dot(flatGrad, direction)
+      if (gtd > -o.toleranceChange) break
+      let lsEvals = 0
+      let optimal = false
+      if (o.lineSearchFn === 'strong_wolfe') {
+        const start = this.#snapshot()
+        const evaluate = (step: number): Probe => {
+          this.#addDirection(step, direction)
+          const f = this.#evaluate(closure)
+          const g = this.#flatGrad()
+          this.#restore(start)
+          return { f, g }
+        }
+        const found = strongWolfe(evaluate, t, direction, loss, flatGrad, gtd, o.toleranceChange)
+        ;({ f: loss, g: flatGrad, t } = found)
+        lsEvals = found.evals
+        this.#addDirection(t, direction)
+        optimal = absMax(flatGrad) <= o.toleranceGrad
+      } else {
+        this.#addDirection(t, direction)
+        if (nIter !== o.maxIter) {
+          loss = this.#evaluate(closure)
+          flatGrad = this.#flatGrad()
+          optimal = absMax(flatGrad) <= o.toleranceGrad
+          lsEvals = 1
+        }
+      }
+      currentEvals += lsEvals
+      this.funcEvals += lsEvals
+      if (nIter === o.maxIter) break
+      if (currentEvals >= o.maxEval) break
+      if (optimal) break
+      if (absMax(direction) * Math.abs(t) <= o.toleranceChange) break
+      if (Math.abs(loss - this.#prevLoss) < o.toleranceChange) break
+    }
+    this.#d = d
+    this.#t = t
+    return origLoss
+  }
+}
