@@ -12,7 +12,7 @@ import {
   weirdNumber,
   wrongKind,
 } from './helpers/fuzz.js'
-import { TRAINING_CASES } from './helpers/training-cases.js'
+import { asMatrix, matrixOnly, TRAINING_CASES } from './helpers/training-cases.js'
 
 // Property tests over the optimizers' public API: Parameter, every optimizer's constructor,
 // step() after any change a user can make (gradients, options, lrs, detached buffers), and
@@ -37,8 +37,9 @@ const PRESETS: Record<string, Record<string, unknown>> = Object.fromEntries(
 const OPTION_KEYS: Record<string, string[]> = Object.fromEntries(
   NAMES.map((name) => {
     const Optimizer = OPTIMIZERS[name] as NonNullable<(typeof OPTIMIZERS)[string]>
-    const { params: _, ...options } = new Optimizer([new Parameter(new Float32Array(1))], { backend: 'js' })
-      .paramGroups[0] as {
+    const { params: _, ...options } = new Optimizer([new Parameter(new Float32Array(1), [1, 1])], {
+      backend: 'js',
+    }).paramGroups[0] as {
       params: unknown
     }
     return [name, Object.keys(options)]
@@ -65,9 +66,10 @@ function fill(array: Float32Array | Float64Array, values: readonly number[], shi
   for (let i = 0; i < array.length; i++) array[i] = values[(i + shift) % values.length] as number
 }
 
-function makeParams(s: Pick<Setup, 'dtype' | 'shapes' | 'values'>): Parameter[] {
+function makeParams(s: Pick<Setup, 'dtype' | 'shapes' | 'values'> & { optimizer?: string }): Parameter[] {
   const Float = s.dtype === 'float32' ? Float32Array : Float64Array
-  return s.shapes.map((shape, i) => {
+  const shapes = s.optimizer !== undefined && matrixOnly(s.optimizer) ? s.shapes.map(asMatrix) : s.shapes
+  return shapes.map((shape, i) => {
     const size = shape.reduce((a, b) => a * b, 1)
     const p = new Parameter(new Float(size), shape, `p${i}`)
     fill(p.data, s.values, i)

@@ -36,6 +36,7 @@ export { type OptimizerClass, optimizerClass } from './optim/define.js'
 export { LAMB, type LAMBOptions, Lamb, lambRule } from './optim/lamb.js'
 export { LBFGS, type LBFGSClosure, type LBFGSOptions } from './optim/lbfgs.js'
 export { Lion, type LionOptions, lionRule } from './optim/lion.js'
+export { Muon, type MuonAdjustLr, type MuonOptions, muonRule } from './optim/muon.js'
 export { NAdam, type NAdamOptions, nadamRule } from './optim/nadam.js'
 export {
   type CommonOptions,

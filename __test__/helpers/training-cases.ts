@@ -30,6 +30,22 @@ export interface TrainingCase {
 }
 
 const SHAPES = [[4, 3], [3], [2, 2, 5]] as const
+/** The same sizes as matrices, for rules that take 2-D parameters only (Muon). */
+const MATRIX_SHAPES = [
+  [4, 3],
+  [3, 1],
+  [4, 5],
+] as const
+
+/** A shape as a matrix rule takes it: [rows, columns] from the first two dimensions (1 if absent). */
+export function asMatrix(shape: readonly number[]): number[] {
+  return [shape[0] ?? 1, shape.slice(1).reduce((a, b) => a * b, 1)]
+}
+
+/** Whether the registered optimizer takes 2-D parameters only. */
+export function matrixOnly(optimizer: string): boolean {
+  return OPTIMIZERS[optimizer]?.rule.matrixOnly === true
+}
 
 const CHOSEN_CASES: readonly TrainingCase[] = [
   {
@@ -124,7 +140,8 @@ export interface TrainingRun {
 export function buildRun(c: TrainingCase, backend: 'native' | 'js', fresh = false): TrainingRun {
   const rng = new Rng(fresh ? 999 : 7)
   const Float = c.dtype === 'float32' ? Float32Array : Float64Array
-  const params = SHAPES.map((shape, i) => {
+  const shapes: readonly (readonly number[])[] = matrixOnly(c.optimizer) ? MATRIX_SHAPES : SHAPES
+  const params = shapes.map((shape, i) => {
     const size = shape.reduce((a, b) => a * b, 1)
     const data = new Float(size)
     for (let i = 0; i < size; i++) data[i] = rng.uniform() * 2 - 1

@@ -123,9 +123,38 @@ def sgd_schedule_free(params, grads, lr=1.0, momentum=0.9, weight_decay=0.0, war
     return out
 
 
-def cases_for(name, make_grads, variants, rule):
+def newton_schulz(g, coefficients, steps, eps):
+    a, b, c = coefficients
+    tall = g.shape[0] > g.shape[1]
+    x = g.T.copy() if tall else g.copy()
+    x = x / max(np.sqrt(np.sum(x * x)), eps)
+    for _ in range(steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if tall else x
+
+
+def muon(params, grads, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+         ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn='original'):
+    """torch.optim.Muon's single-tensor step, float64 (torch runs Newton-Schulz in bfloat16)."""
+    buf = [np.zeros_like(p) for p in params]
+    out = []
+    for step in grads:
+        for i, (p, g) in enumerate(zip(params, step)):
+            buf[i] = buf[i] + (1 - momentum) * (g - buf[i])
+            update = g + momentum * (buf[i] - g) if nesterov else buf[i]
+            ortho = newton_schulz(update, ns_coefficients, ns_steps, eps)
+            rows, cols = p.shape
+            ratio = np.sqrt(max(1, rows / cols)) if adjust_lr_fn == 'original' else 0.2 * np.sqrt(max(rows, cols))
+            p *= 1 - lr * weight_decay
+            p -= lr * ratio * ortho
+        out.append([p.tolist() for p in params])
+    return out
+
+
+def cases_for(name, make_grads, variants, rule, shapes=SHAPES):
     rng = np.random.default_rng(SEED + sum(map(ord, name)))
-    params = [rng.standard_normal(int(np.prod(s))).reshape(s) for s in SHAPES]
+    params = [rng.standard_normal(int(np.prod(s))).reshape(s) for s in shapes]
     cases = []
     for label, options, steps in variants:
         grads = make_grads(rng, params, steps)
@@ -147,7 +176,10 @@ def camel(options):
     out = {}
     for key, value in options.items():
         head, *rest = key.split('_')
-        out[head + ''.join(w.capitalize() for w in rest)] = list(value) if isinstance(value, tuple) else value
+        camel_key = head + ''.join(w.capitalize() for w in rest)
+        if key == 'adjust_lr_fn':
+            camel_key = 'adjustLrFn'
+        out[camel_key] = list(value) if isinstance(value, tuple) else value
     return out
 
 
@@ -198,3 +230,8 @@ if __name__ == '__main__':
         ('defaults', {'lr': 0.1}, 30),
         ('warmup_decay', {'lr': 0.05, 'momentum': 0.8, 'weight_decay': 0.01, 'warmup_steps': 8, 'r': 1.0}, 30),
     ], sgd_schedule_free))
+    matrices = [[4, 3], [3, 6], [5, 5]]
+    write('muon', cases_for('muon', random_grads, [
+        ('defaults', {'lr': 0.02}, 20),
+        ('plain_momentum_match_rms', {'lr': 0.01, 'nesterov': False, 'momentum': 0.9, 'weight_decay': 0.0, 'adjust_lr_fn': 'match_rms_adamw'}, 20),
+    ], muon, matrices))

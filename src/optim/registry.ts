@@ -11,6 +11,7 @@ import { ASGD } from './asgd.js'
 import type { OptimizerClass } from './define.js'
 import { LAMB } from './lamb.js'
 import { Lion } from './lion.js'
+import { Muon } from './muon.js'
 import { NAdam } from './nadam.js'
 import type { CommonOptions, Optimizer } from './optimizer.js'
 import { RAdam } from './radam.js'
@@ -185,6 +186,8 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     bench: { lr: 0.05, settings: 'lr 0.05, momentum 0.9' },
     path: { lr: (r) => r.gd },
   }),
+  // 2-D weight matrices only, so neither the trajectories (vectors) nor the bench's MLPs (biases).
+  muon: entry({ label: 'Muon', Optimizer: cls(Muon) }),
   rprop: entry({
     label: 'Rprop',
     Optimizer: cls(Rprop),

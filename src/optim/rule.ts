@@ -78,6 +78,8 @@ export interface RuleDefinition<O extends object> {
    * factored moments): then a model's parameters can step as one tensor (see fused-step.ts).
    */
   readonly elementwise?: boolean
+  /** The rule works on 2-D matrices only (Muon); other shapes are refused when the optimizer is built. */
+  readonly matrixOnly?: boolean
   /** The JavaScript mirror of the Rust kernel. */
   readonly kernel: JsKernel
 }

@@ -16,6 +16,7 @@ pub mod asgd;
 pub mod lamb;
 pub mod lion;
 pub mod moments;
+pub mod muon;
 pub mod nadam;
 pub mod prelude;
 pub mod radam;
@@ -69,6 +70,7 @@ pub const RULES: &[RuleEntry] = &[
     rule!(asgd),
     rule!(adamw_schedule_free),
     rule!(sgd_schedule_free),
+    rule!(muon),
 ];
 
 /// The registered names, in registry order (the index is what the binding passes around).
@@ -131,6 +133,19 @@ pub(crate) mod testing {
         scalars: &[f64],
     ) -> Result<(), CoreError> {
         let shape = vec![param.len()];
+        one_step_shaped(rule, param, grad, state, scalars, &shape)
+    }
+
+    /// `one_step` for a tensor of the given shape (matrix rules).
+    pub fn one_step_shaped<T: RuleElement>(
+        rule: &str,
+        param: &mut [T],
+        grad: &[T],
+        state: &mut [Vec<T>],
+        scalars: &[f64],
+        shape: &[usize],
+    ) -> Result<(), CoreError> {
+        let shape = shape.to_vec();
         let slot = Slot { param, grad, state: state.iter_mut().map(|s| s.as_mut_slice()).collect(), shape, scalars };
         step_slots(rule_index(rule)?, vec![slot])
     }
