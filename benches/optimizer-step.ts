@@ -43,6 +43,8 @@ const SETUPS: Record<
   asgd: { make: 'asgd', options: { lr: 1e-2, t0: 0 }, label: 'ASGD (averaging)' },
   adamwScheduleFree: { make: 'adamwScheduleFree', options: { lr: 2.5e-3 }, label: 'AdamW Schedule-Free' },
   sgdScheduleFree: { make: 'sgdScheduleFree', options: { lr: 0.1 }, label: 'SGD Schedule-Free' },
+  // One [N/1000, 1000] matrix: Newton–Schulz costs O(m²n) per iteration, so only small sizes.
+  muon: { make: 'muon', options: { lr: 0.02 }, label: 'Muon' },
 }
 
 function build(name: string, n: number, backend: 'native' | 'js') {
