@@ -4,6 +4,8 @@
  * one JSON line with its rank and what it saw.
  */
 
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { initDistributed } from '../../src/distributed/index.js'
 import {
   Adam,
@@ -86,8 +88,14 @@ function filled(
 
 function main(scenario: string): void {
   const dist = initDistributed(scenario === 'rank-hangs' ? { timeoutSeconds: 1 } : {})
-  const out = (report: Record<string, unknown>) =>
-    process.stdout.write(`${JSON.stringify({ rank: dist.rank, size: dist.size, ...report })}\n`)
+  // Each rank's report goes to a file of its own (mpirun interleaves long stdout lines of
+  // several ranks in chunks); without REPORT_DIR, to stdout.
+  const out = (report: Record<string, unknown>) => {
+    const text = `${JSON.stringify({ rank: dist.rank, size: dist.size, ...report })}\n`
+    const dir = process.env.REPORT_DIR
+    if (dir) writeFileSync(join(dir, `rank-${dist.rank}.json`), text)
+    else process.stdout.write(text)
+  }
   if (scenario === 'fit') {
     // Every rank builds its model from a different seed: broadcast makes rank 0's everywhere.
     const { x, y, model, optimizer, scheduler } = fitSetup(100 + dist.rank)
