@@ -164,3 +164,32 @@ test('bad arguments name the argument', (t) => {
   t.throws(() => new LBFGS([w], { momentum: 0.9 } as never), { message: /unknown option 'momentum'/ })
   t.throws(() => new LBFGS([w]).step(undefined as never), { message: /closure must be a function/ })
 })
+
+test('state dicts and checkpoints resume L-BFGS exactly, curvature pairs included', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { loadCheckpoint, saveCheckpoint } = await import('../src/index.js')
+  const folder = mkdtempSync(join(tmpdir(), 'descent-lbfgs-'))
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }))
+  const options = { lineSearchFn: 'strong_wolfe', maxIter: 3, historySize: 4 } as const
+  const through = new Parameter(Float64Array.from([-1.5, 2]), [2], 'w')
+  const uninterrupted = new LBFGS([through], options)
+  for (let k = 0; k < 6; k++) uninterrupted.step(rosenbrock(through))
+
+  const first = new Parameter(Float64Array.from([-1.5, 2]), [2], 'w')
+  const before = new LBFGS([first], options)
+  for (let k = 0; k < 3; k++) before.step(rosenbrock(first))
+  const path = join(folder, 'lbfgs.safetensors')
+  await saveCheckpoint(path, { model: { parameters: () => [first] }, optimizer: before })
+  const resumed = new Parameter(Float64Array.from([0, 0]), [2], 'w')
+  const after = new LBFGS([resumed], options)
+  await loadCheckpoint(path, { model: { parameters: () => [resumed] }, optimizer: after })
+  t.deepEqual(after.stateDict(), before.stateDict())
+  for (let k = 0; k < 3; k++) after.step(rosenbrock(resumed))
+  t.deepEqual(Array.from(resumed.data), Array.from(through.data), 'bit for bit')
+  t.is(after.funcEvals, uninterrupted.funcEvals)
+  t.throws(() => after.loadStateDict({ ...after.stateDict(), optimizer: 'adam' }), {
+    message: /state\.optimizer must be 'lbfgs'/,
+  })
+})

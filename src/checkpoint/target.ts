@@ -1,4 +1,5 @@
 import { describe, typeError } from '../errors.js'
+import { LBFGS } from '../optim/lbfgs.js'
 import { Optimizer } from '../optim/optimizer.js'
 import { Parameter } from '../parameter.js'
 import { Scheduler } from '../schedulers/scheduler.js'
@@ -20,7 +21,7 @@ export interface CheckpointModel {
 export interface CheckpointParts {
   model?: CheckpointModel
   // biome-ignore lint/suspicious/noExplicitAny: any optimizer, whatever its hyperparameters
-  optimizer?: Optimizer<any>
+  optimizer?: Optimizer<any> | LBFGS
   scheduler?: Scheduler
 }
 
@@ -41,7 +42,7 @@ export interface Target {
     training(): boolean
   }
   // biome-ignore lint/suspicious/noExplicitAny: see CheckpointParts
-  readonly optimizer?: Optimizer<any>
+  readonly optimizer?: Optimizer<any> | LBFGS
   readonly scheduler?: Scheduler
 }
 
@@ -88,8 +89,8 @@ export function readTarget(where: string, parts: unknown, keys: readonly string[
   if (model === undefined && optimizer === undefined && scheduler === undefined) {
     throw new TypeError(`${where}: give at least one of model, optimizer and scheduler`)
   }
-  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) {
-    throw typeError(where, 'optimizer', 'a descent optimizer (Adam, SGD, …)', optimizer)
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer || optimizer instanceof LBFGS)) {
+    throw typeError(where, 'optimizer', 'a descent optimizer (Adam, SGD, LBFGS, …)', optimizer)
   }
   if (scheduler !== undefined && !(scheduler instanceof Scheduler)) {
     throw typeError(where, 'scheduler', 'a descent scheduler (StepLR, OneCycleLR, …)', scheduler)
@@ -155,7 +156,7 @@ function readArchitecture(where: string, model: object): Record<string, unknown>
 
 /** The optimizer's parameters, numbered across groups as in its state dict. */
 // biome-ignore lint/suspicious/noExplicitAny: see CheckpointParts
-export function optimizerParams(optimizer: Optimizer<any>): Parameter[] {
+export function optimizerParams(optimizer: Optimizer<any> | LBFGS): Parameter[] {
   return optimizer.paramGroups.flatMap((g) => [...g.params])
 }
 

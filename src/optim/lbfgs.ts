@@ -1,6 +1,7 @@
-import { rangeError, typeError } from '../errors.js'
-import type { FloatArray, Parameter } from '../parameter.js'
+import { describe, rangeError, typeError } from '../errors.js'
+import type { DType, FloatArray, Parameter } from '../parameter.js'
 import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import type { OptimizerStateDict } from './state-dict.js'
 
 /** Options of `LBFGS` (torch.optim.LBFGS; camelCase names). */
 export interface LBFGSOptions {
@@ -55,6 +56,16 @@ function absSum(a: Vec): number {
   let s = 0
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i] as number)
   return s
+}
+
+function concat(vectors: readonly Vec[]): Float64Array {
+  const out = new Float64Array(vectors.reduce((n, v) => n + v.length, 0))
+  let at = 0
+  for (const v of vectors) {
+    out.set(v, at)
+    at += v.length
+  }
+  return out
 }
 
 /** torch's `_cubic_interpolate`: the minimiser of the cubic through two points and slopes, within bounds. */
@@ -237,6 +248,102 @@ export class LBFGS {
   /** Closure evaluations and iterations over all steps (torch's `func_evals`, `n_iter`). */
   funcEvals = 0
   nIter = 0
+
+  /** Its one param group (torch's layout), for state dicts and checkpoints. */
+  get paramGroups(): { params: readonly Parameter[] }[] {
+    return [{ params: this.#params }]
+  }
+
+  /** The element type of its state: float64, whatever the parameters' dtype. */
+  get dtype(): DType {
+    return 'float64'
+  }
+
+  /**
+   * Its state, as the other optimizers' state dicts are laid out (checkpoints hold it): the
+   * counters and scalars, and the direction, last gradient and curvature pairs as float64
+   * arrays (the pairs flattened, `ro.length` of them). Restored exactly by `loadStateDict`.
+   */
+  stateDict(): OptimizerStateDict {
+    const entry: Record<string, number | Float64Array> = {
+      step: this.nIter,
+      funcEvals: this.funcEvals,
+      t: this.#t,
+      hDiag: this.#hDiag,
+      prevLoss: this.#prevLoss,
+    }
+    if (this.#d) entry.d = this.#d.slice()
+    if (this.#prevFlatGrad) entry.prevFlatGrad = this.#prevFlatGrad.slice()
+    if (this.#ro.length > 0) {
+      entry.ro = Float64Array.from(this.#ro)
+      entry.oldDirs = concat(this.#oldDirs)
+      entry.oldSteps = concat(this.#oldSteps)
+    }
+    const { lineSearchFn, ...numbers } = this.options
+    return {
+      optimizer: 'lbfgs',
+      dtype: 'float64',
+      state: { 0: entry as never },
+      paramGroups: [
+        { ...numbers, lineSearchFn: lineSearchFn ?? 'none', params: this.#params.map((_, i) => i) },
+      ],
+      skippedSteps: 0,
+    }
+  }
+
+  /** Restores a `stateDict()` of an LBFGS over parameters of the same sizes; throws before changing anything. */
+  loadStateDict(state: OptimizerStateDict): void {
+    const where = 'LBFGS.loadStateDict'
+    if (state?.optimizer !== 'lbfgs') throw typeError(where, 'state.optimizer', "'lbfgs'", state?.optimizer)
+    const entry = (state.state as Record<string, Record<string, unknown>>)[0] ?? {}
+    const number = (key: string): number => {
+      const v = entry[key]
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(where, key, 'a finite number', v)
+      return v
+    }
+    const vector = (key: string, length: number): Float64Array | undefined => {
+      const v = entry[key]
+      if (v === undefined) return undefined
+      if (!(v instanceof Float64Array) || v.length !== length)
+        throw typeError(where, key, `a Float64Array of ${length} values`, v)
+      return v.slice()
+    }
+    const counters = {
+      step: number('step'),
+      funcEvals: number('funcEvals'),
+      t: number('t'),
+      hDiag: number('hDiag'),
+    }
+    const prevLoss = number('prevLoss')
+    const d = vector('d', this.#size)
+    const prevFlatGrad = vector('prevFlatGrad', this.#size)
+    const ro = entry.ro === undefined ? new Float64Array(0) : entry.ro
+    if (!(ro instanceof Float64Array) || ro.length > this.options.historySize)
+      throw typeError(
+        where,
+        'ro',
+        `a Float64Array of at most historySize (${this.options.historySize}) values`,
+        ro,
+      )
+    const dirs = ro.length === 0 ? new Float64Array(0) : vector('oldDirs', ro.length * this.#size)
+    const steps = ro.length === 0 ? new Float64Array(0) : vector('oldSteps', ro.length * this.#size)
+    const split = (flat: Float64Array | undefined) =>
+      Array.from({ length: ro.length }, (_, i) =>
+        (flat as Float64Array).slice(i * this.#size, (i + 1) * this.#size),
+      )
+    if (counters.step < 0 || !Number.isSafeInteger(counters.step))
+      throw new RangeError(`${where}: step must be an integer >= 0, got ${describe(counters.step)}`)
+    this.nIter = counters.step
+    this.funcEvals = counters.funcEvals
+    this.#t = counters.t
+    this.#hDiag = counters.hDiag
+    this.#prevLoss = prevLoss
+    this.#d = d
+    this.#prevFlatGrad = prevFlatGrad
+    this.#ro = Array.from(ro)
+    this.#oldDirs = split(dirs)
+    this.#oldSteps = split(steps)
+  }
 
   constructor(params: Iterable<Parameter>, options: LBFGSOptions = {}) {
     const where = 'LBFGS'
