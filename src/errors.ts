@@ -39,3 +39,12 @@ export function typeError(where: string, what: string, expected: string, got: un
 export function rangeError(where: string, what: string, expected: string, got: unknown): RangeError {
   return new RangeError(`${where}: ${what} must be ${expected}, got ${describe(got)}`)
 }
+
+const warned = new Set<string>()
+
+/** A `DescentWarning` with this code, emitted once per process (later calls do nothing). */
+export function warnOnce(code: string, message: string): void {
+  if (warned.has(code)) return
+  warned.add(code)
+  process.emitWarning(message, { type: 'DescentWarning', code })
+}

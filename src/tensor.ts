@@ -34,6 +34,14 @@ export function tensor<D extends TensorData>(data: D, shape?: readonly number[])
   return Object.freeze({ data, shape: Object.freeze([...dims]) })
 }
 
+/** Rows `rows` of `t` ([n, …]), in that order, copied into a new tensor of the same element type. */
+export function takeRows<D extends TensorData>(t: Tensor<D>, rows: Uint32Array): Tensor<D> {
+  const width = t.data.length / (t.shape[0] as number)
+  const out = new (t.data.constructor as new (n: number) => D)(rows.length * width)
+  rows.forEach((row, i) => out.set(t.data.subarray(row * width, (row + 1) * width), i * width))
+  return tensor(out, [rows.length, ...t.shape.slice(1)])
+}
+
 /** A TypeError/RangeError unless `value` is a well-formed Tensor; returns it typed. */
 export function checkTensor(where: string, what: string, value: unknown): Tensor {
   // Plain arrays, bare typed arrays and objects without `data` are not tensors at all: say what

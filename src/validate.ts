@@ -41,6 +41,28 @@ export function checkPositive(where: string, what: string, value: unknown): asse
   if (!Number.isFinite(value) || value <= 0) throw rangeError(where, what, 'a finite number > 0', value)
 }
 
+/** An optional option: `fallback` when undefined, else a finite number > 0. */
+export function positiveOption(where: string, what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  checkPositive(where, what, value)
+  return value
+}
+
+/** An optional option: `fallback` when undefined, else an integer >= `min` (default 1). */
+export function integerOption(
+  where: string,
+  what: string,
+  value: unknown,
+  fallback: number,
+  min = 1,
+): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw typeError(where, what, `an integer >= ${min}`, value)
+  if (!Number.isSafeInteger(value) || value < min)
+    throw rangeError(where, what, `an integer >= ${min}`, value)
+  return value
+}
+
 /** A number in [0, 1), as betas and decay rates must be. */
 export function checkUnitInterval(where: string, what: string, value: unknown): asserts value is number {
   checkNumber(where, what, value)

@@ -49,6 +49,15 @@ export function nameList(known: readonly string[]): (value: string) => string[] 
   }
 }
 
+/** A finite number > 0, e.g. a learning rate. */
+export function positiveNumber(value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError('expected a number > 0')
+  }
+  return n
+}
+
 /** A number in (0, 1], e.g. an accuracy target. */
 export function fraction(value: string): number {
   const n = Number(value)

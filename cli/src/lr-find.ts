@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { data, lrFind, MLP, OPTIMIZERS } from 'descent-optim'
 import { lrFindChart, lrFindTable } from './figures/lr-find.js'
-import { integerAtLeast, OUT_FLAG, QUIET_FLAG, seed } from './flags.js'
+import { integerAtLeast, OUT_FLAG, positiveNumber, QUIET_FLAG, seed } from './flags.js'
 import { printReportLocation, printTables } from './output.js'
 import { createProgress } from './progress.js'
 import { prepareOutDir } from './report/out-dir.js'
@@ -17,15 +17,6 @@ interface LrFindFlags {
   seed: number
   out: string
   quiet?: boolean
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    const { InvalidArgumentError } = require('commander') as typeof import('commander')
-    throw new InvalidArgumentError('expected a number > 0')
-  }
-  return n
 }
 
 /** `descent lr-find`: the learning-rate range test on a real data set, with its curve. */

@@ -1,4 +1,4 @@
-import { DescentError, rangeError, typeError } from '../errors.js'
+import { DescentError, rangeError, typeError, warnOnce } from '../errors.js'
 import { jsBackend } from './js.js'
 import { addon, nativeBackend, nativeLoadError, platformPackageName } from './native.js'
 import type { Backend, BackendName } from './types.js'
@@ -23,17 +23,13 @@ function missingNative(): DescentError {
   return error
 }
 
-let fallbackWarned = false
-
 /** Says once per process that the JS backend stands in for a missing binary. */
 function warnFallback(): void {
-  if (fallbackWarned) return
-  fallbackWarned = true
-  process.emitWarning(
+  warnOnce(
+    'DESCENT_NO_NATIVE',
     `no native binary loaded for ${process.platform}-${process.arch}, so the pure-JS backend runs ` +
       `(same results, slower). Install the optional package '${platformPackageName()}' for the native ` +
       `backend, or set DESCENT_BACKEND=js to choose the JS backend and silence this warning.`,
-    { type: 'DescentWarning', code: 'DESCENT_NO_NATIVE' },
   )
 }
 

@@ -1,3 +1,4 @@
+import { warnOnce } from '../errors.js'
 import { readHeader } from './header.js'
 import { readCheckpointFile } from './read-file.js'
 import { planRestore } from './restore.js'
@@ -42,16 +43,12 @@ export async function loadCheckpoint(path: string, parts: CheckpointParts): Prom
   return { formatVersion: header.formatVersion, descentVersion: header.descentVersion, extra: header.extra }
 }
 
-let unknownArchitectureWarned = false
-
 /** Says once per process that an old checkpoint's weights were loaded without checking the architecture. */
 function warnUnknownArchitecture(writtenBy: string): void {
-  if (unknownArchitectureWarned) return
-  unknownArchitectureWarned = true
-  process.emitWarning(
+  warnOnce(
+    'DESCENT_CHECKPOINT_NO_ARCHITECTURE',
     `loadCheckpoint: this checkpoint (written by descent ${writtenBy}) does not record its model's ` +
       'architecture, so only the parameter shapes were checked, not the activation or output: make ' +
       'sure the model is built as it was when saved. Saving it again records the architecture.',
-    { type: 'DescentWarning', code: 'DESCENT_CHECKPOINT_NO_ARCHITECTURE' },
   )
 }

@@ -1,13 +1,14 @@
 import type { FitHistory, FitSettings } from '../models/fit.js'
 import { Rng } from '../random.js'
 import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
-import { type Tensor, tensor } from '../tensor.js'
-import { contiguous, type Distributed } from './world.js'
+import { type Tensor, takeRows } from '../tensor.js'
+import type { Distributed } from './world.js'
 
 /** What the distributed loop needs of the model. */
 export interface DistributedTrainee {
   readonly where: string
-  parameters(): readonly { data: Float32Array | Float64Array; grad: Float32Array | Float64Array }[]
+  /** The model's flat gradient buffer (every parameter's `grad` is a view of it). */
+  readonly grads: Float32Array | Float64Array
   forwardBackward(x: Tensor, y: Tensor): number
 }
 
@@ -30,19 +31,7 @@ export function distributedFit(
 ): FitHistory {
   const { optimizer, batchSize, batchScheduler, epochScheduler } = settings
   const rows = x.shape[0] as number
-  const grads = contiguous(model.parameters().map((p) => p.grad))
-  if (!grads) throw new Error(`${model.where}: the model's gradients are not one buffer`)
-  const xWidth = x.data.length / rows
-  const yWidth = y.data.length / rows
-  const pick = <D extends Float32Array | Float64Array | Int32Array>(
-    source: D,
-    width: number,
-    order: Uint32Array,
-  ) => {
-    const out = new (source.constructor as new (n: number) => D)(order.length * width)
-    order.forEach((row, i) => out.set(source.subarray(row * width, (row + 1) * width), i * width))
-    return out
-  }
+  const { grads } = model
   const rng = new Rng(settings.seed)
   const identity = Uint32Array.from({ length: rows }, (_, i) => i)
   const batchCount = Math.ceil(rows / batchSize)
@@ -58,14 +47,8 @@ export function distributedFit(
       const mine = global.subarray(start, end)
       const share = mine.length / global.length
       let loss = 0
-      if (mine.length > 0) {
-        const xs = tensor(pick(x.data as Float32Array | Float64Array, xWidth, mine), [
-          mine.length,
-          ...x.shape.slice(1),
-        ])
-        const ys = tensor(pick(y.data, yWidth, mine), [mine.length, ...y.shape.slice(1)])
-        loss = model.forwardBackward(xs, ys)
-      } else grads.fill(0)
+      if (mine.length > 0) loss = model.forwardBackward(takeRows(x, mine), takeRows(y, mine))
+      else grads.fill(0)
       dist.allReduceSum(grads, share)
       sums[0] = loss * share
       dist.allReduceSum(sums)

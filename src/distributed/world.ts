@@ -26,7 +26,7 @@ function floatArray(where: string, what: string, value: unknown): FloatArray {
  * The one contiguous buffer that `views` (a model's parameters or their gradients) are consecutive
  * pieces of, so a collective moves them in one call; null when they are not laid out that way.
  */
-export function contiguous(views: readonly FloatArray[]): FloatArray | null {
+function contiguous(views: readonly FloatArray[]): FloatArray | null {
   const first = views[0]
   if (!first) return null
   let offset = first.byteOffset

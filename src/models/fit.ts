@@ -1,12 +1,13 @@
-import { rangeError, typeError } from '../errors.js'
+import { typeError } from '../errors.js'
 import { Optimizer, type StepPlan } from '../optim/optimizer.js'
+import { trainForFit } from '../optim/schedule-free.js'
 import type { FloatArray, Parameter } from '../parameter.js'
 import { checkSeed, Rng } from '../random.js'
 import { OneCycleLR } from '../schedulers/one-cycle-lr.js'
 import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import type { SchedulerStateDict } from '../schedulers/types.js'
-import { checkBoolean, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { checkBoolean, checkOneOf, checkPlainObject, integerOption, rejectUnknownKeys } from '../validate.js'
 import type { Engine, EpochBatches, EpochOutcome } from './engine.js'
 import type { NetworkSpec, Targets } from './network.js'
 
@@ -89,13 +90,6 @@ export interface FitSettings {
   readonly slots: readonly number[]
 }
 
-function integerOption(where: string, what: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number') throw typeError(where, what, 'an integer >= 1', value)
-  if (!Number.isSafeInteger(value) || value < 1) throw rangeError(where, what, 'an integer >= 1', value)
-  return value
-}
-
 /**
  * Checks every fit option (and that the optimizer holds exactly `parameters`), changing nothing;
  * `extraKeys` are further options the caller checks itself (fitAsync's `signal`).
@@ -152,6 +146,22 @@ export function resolveFitOptions(
     verbose,
     slots,
   }
+}
+
+/**
+ * The optimizer's own checks (lrs, options) before a fit, changing nothing, with a Schedule-Free
+ * optimizer moved to train mode first (and back if the checks fail). Returns what ends training:
+ * a Schedule-Free optimizer's move to eval mode, else nothing.
+ */
+export function beginTraining(optimizer: AnyOptimizer): () => void {
+  const endTraining = trainForFit(optimizer)
+  try {
+    optimizer.planSteps(0)
+  } catch (error) {
+    endTraining()
+    throw error
+  }
+  return endTraining
 }
 
 const scheduleWarned = new WeakSet<LRScheduler>()

@@ -1,8 +1,8 @@
 import { rangeError, typeError } from '../errors.js'
 import { Optimizer } from '../optim/optimizer.js'
 import { Rng } from '../random.js'
-import { type Tensor, tensor } from '../tensor.js'
-import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { type Tensor, takeRows } from '../tensor.js'
+import { checkPlainObject, integerOption, positiveOption, rejectUnknownKeys } from '../validate.js'
 import type { Model } from './model.js'
 
 /** Options of `lrFind`. */
@@ -48,20 +48,6 @@ export interface LrFindResult {
 const KEYS = new Set(['optimizer', 'start', 'end', 'steps', 'batchSize', 'seed', 'divergeFactor'])
 const BETA = 0.98
 
-function positive(where: string, what: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number') throw typeError(where, what, 'a number > 0', value)
-  if (!(value > 0) || !Number.isFinite(value)) throw rangeError(where, what, 'a finite number > 0', value)
-  return value
-}
-
-function integer(where: string, what: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || (value as number) < min)
-    throw rangeError(where, what, `an integer >= ${min}`, value)
-  return value as number
-}
-
 /**
  * The learning-rate range test (Smith 2017; fastai's `lr_find`): trains for up to `steps`
  * mini-batches while the lr grows exponentially from `start` to `end`, records the loss, and
@@ -80,14 +66,14 @@ export function lrFind(model: Model, x: Tensor, y: Tensor, options: LrFindOption
   rejectUnknownKeys(where, options, KEYS)
   const { optimizer } = options
   if (!(optimizer instanceof Optimizer)) throw typeError(where, 'optimizer', 'a descent optimizer', optimizer)
-  const start = positive(where, 'start', options.start, 1e-7)
-  const end = positive(where, 'end', options.end, 10)
+  const start = positiveOption(where, 'start', options.start, 1e-7)
+  const end = positiveOption(where, 'end', options.end, 10)
   if (!(end > start))
     throw new RangeError(`${where}: end must be above start, got start ${start} and end ${end}`)
-  const steps = integer(where, 'steps', options.steps, 100, 2)
-  const batchSize = integer(where, 'batchSize', options.batchSize, 32, 1)
-  const seed = integer(where, 'seed', options.seed, 0, 0)
-  const divergeFactor = positive(where, 'divergeFactor', options.divergeFactor, 4)
+  const steps = integerOption(where, 'steps', options.steps, 100, 2)
+  const batchSize = integerOption(where, 'batchSize', options.batchSize, 32, 1)
+  const seed = integerOption(where, 'seed', options.seed, 0, 0)
+  const divergeFactor = positiveOption(where, 'divergeFactor', options.divergeFactor, 4)
   const rows = x.shape[0] as number
   if (!(rows > 0)) throw rangeError(where, 'x', 'at least one row', x)
 
@@ -95,8 +81,6 @@ export function lrFind(model: Model, x: Tensor, y: Tensor, options: LrFindOption
   const savedOptimizer = optimizer.stateDict()
   const result = { lrs: [] as number[], losses: [] as number[], smoothed: [] as number[], diverged: false }
   try {
-    const xWidth = x.data.length / rows
-    const yWidth = y.data.length / rows
     const rng = new Rng(seed)
     let order = rng.permutation(rows)
     let cursor = 0
@@ -111,7 +95,7 @@ export function lrFind(model: Model, x: Tensor, y: Tensor, options: LrFindOption
       cursor += batch.length
       const lr = start * (end / start) ** (i / (steps - 1))
       optimizer.lr = lr
-      const loss = model.forwardBackward(gather(x, batch, xWidth), gather(y, batch, yWidth))
+      const loss = model.forwardBackward(takeRows(x, batch), takeRows(y, batch))
       optimizer.step()
       average = BETA * average + (1 - BETA) * loss
       const smooth = average / (1 - BETA ** (i + 1))
@@ -133,13 +117,6 @@ export function lrFind(model: Model, x: Tensor, y: Tensor, options: LrFindOption
   const skip = Math.floor(steps / 10)
   const kept = result.lrs.length - skip - 5 >= 2 ? [skip, result.lrs.length - 5] : [0, result.lrs.length]
   return { ...result, ...suggestions(result.lrs.slice(...kept), result.smoothed.slice(...kept)) }
-}
-
-function gather(t: Tensor, rows: Uint32Array, width: number): Tensor {
-  const source = t.data
-  const out = new (source.constructor as new (n: number) => typeof source)(rows.length * width)
-  rows.forEach((row, i) => out.set(source.subarray(row * width, (row + 1) * width), i * width))
-  return tensor(out, [rows.length, ...t.shape.slice(1)])
 }
 
 /** fastai's 'valley' and 'steep' suggestions and the lowest loss's lr / 10. */

@@ -5,7 +5,6 @@ import { distributedFit } from '../distributed/fit.js'
 import { Distributed } from '../distributed/world.js'
 import { DescentError, typeError } from '../errors.js'
 import { lendToTraining } from '../optim/optimizer.js'
-import { trainForFit } from '../optim/schedule-free.js'
 import { type DType, type FloatArray, Parameter } from '../parameter.js'
 import { checkSeed } from '../random.js'
 import { type Tensor, tensor } from '../tensor.js'
@@ -13,6 +12,7 @@ import { checkOneOf } from '../validate.js'
 import { checkInputs, checkTargets } from './check-data.js'
 import type { Engine, TrainingSession } from './engine.js'
 import {
+  beginTraining,
   checkOwnership,
   checkScheduleLength,
   type FitHistory,
@@ -277,17 +277,11 @@ export abstract class Model {
     checkScheduleLength(where, settings, rows)
     if (distributed !== undefined && !(distributed instanceof Distributed))
       throw typeError(where, 'distributed', "initDistributed()'s result", distributed)
-    const endTraining = trainForFit(settings.optimizer)
-    try {
-      settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
-    } catch (error) {
-      endTraining()
-      throw error
-    }
+    const endTraining = beginTraining(settings.optimizer)
     if (distributed !== undefined) {
       const trainee = {
         where,
-        parameters: () => this.#parameters,
+        grads: this.#grads,
         forwardBackward: (xb: Tensor, yb: Tensor) => this.forwardBackward(xb, yb),
       }
       try {
@@ -337,13 +331,7 @@ export abstract class Model {
     const targets = checkTargets(where, y, this.#network, this.dtype, this.#buffers, rows)
     checkScheduleLength(where, settings, rows)
     signal?.throwIfAborted()
-    const endTraining = trainForFit(settings.optimizer)
-    try {
-      settings.optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
-    } catch (error) {
-      endTraining()
-      throw error
-    }
+    const endTraining = beginTraining(settings.optimizer)
     this.#training = true
     lendToTraining(settings.optimizer, where)
     try {

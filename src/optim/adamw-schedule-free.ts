@@ -2,6 +2,7 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative } from '../validate.js'
 import { optimizerClass } from './define.js'
+import { lerp } from './lerp.js'
 import type { StepPlan } from './optimizer.js'
 import { PRELUDE_SCALARS } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -52,7 +53,6 @@ const kernel: JsKernel = (y, g, [z, v], s, _shape, r) => {
   const decay = r(s[S.weightDecay] as number)
   const decayed = s[S.weightDecay] !== 0
   const ckp1 = r(s[S.ckp1] as number)
-  const rest = r(1 - ckp1)
   const adaptive = r(s[S.adaptiveYLr] as number)
   const lr = r(s[S.lr] as number)
   for (let i = 0; i < y.length; i++) {
@@ -64,9 +64,7 @@ const kernel: JsKernel = (y, g, [z, v], s, _shape, r) => {
     let normalised = r(gi / denom)
     if (decayed) normalised = r(normalised + r(decay * yi))
     const zi = zs[i] as number
-    const d = r(zi - yi)
-    const lerped = ckp1 < 0.5 ? r(yi + r(ckp1 * d)) : r(zi - r(d * rest))
-    y[i] = r(lerped + r(adaptive * normalised))
+    y[i] = r(lerp(yi, zi, ckp1, r) + r(adaptive * normalised))
     zs[i] = r(zi - r(lr * normalised))
   }
 }

@@ -1,6 +1,6 @@
-import { describe, rangeError, typeError } from '../errors.js'
+import { describe, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
-import { checkPlainObject, rejectUnknownKeys } from '../validate.js'
+import { checkPlainObject, integerOption, positiveOption, rejectUnknownKeys } from '../validate.js'
 import type { OptimizerStateDict } from './state-dict.js'
 
 /** Options of `LBFGS` (torch.optim.LBFGS; camelCase names). */
@@ -351,25 +351,18 @@ export class LBFGS {
     if (this.#params.length === 0) throw new RangeError(`${where}: params must hold at least one Parameter`)
     checkPlainObject(where, 'options', options)
     rejectUnknownKeys(where, options, KEYS)
-    const positive = (what: string, value: unknown, fallback: number, integer = false): number => {
-      if (value === undefined) return fallback
-      if (typeof value !== 'number') throw typeError(where, what, 'a number', value)
-      if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)))
-        throw rangeError(where, what, integer ? 'an integer >= 1' : 'a finite number > 0', value)
-      return value
-    }
-    const lr = positive('lr', options.lr, 1)
-    const maxIter = positive('maxIter', options.maxIter, 20, true)
+    const lr = positiveOption(where, 'lr', options.lr, 1)
+    const maxIter = integerOption(where, 'maxIter', options.maxIter, 20)
     const lineSearchFn = options.lineSearchFn ?? null
     if (lineSearchFn !== null && lineSearchFn !== 'strong_wolfe')
       throw typeError(where, 'lineSearchFn', "'strong_wolfe' or null", lineSearchFn)
     this.options = Object.freeze({
       lr,
       maxIter,
-      maxEval: positive('maxEval', options.maxEval, Math.floor((maxIter * 5) / 4), true),
-      toleranceGrad: positive('toleranceGrad', options.toleranceGrad, 1e-7),
-      toleranceChange: positive('toleranceChange', options.toleranceChange, 1e-9),
-      historySize: positive('historySize', options.historySize, 100, true),
+      maxEval: integerOption(where, 'maxEval', options.maxEval, Math.floor((maxIter * 5) / 4)),
+      toleranceGrad: positiveOption(where, 'toleranceGrad', options.toleranceGrad, 1e-7),
+      toleranceChange: positiveOption(where, 'toleranceChange', options.toleranceChange, 1e-9),
+      historySize: integerOption(where, 'historySize', options.historySize, 100),
       lineSearchFn,
     })
     this.#size = this.#params.reduce((n, p) => n + p.size, 0)

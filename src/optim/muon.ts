@@ -8,6 +8,7 @@ import {
   checkUnitInterval,
 } from '../validate.js'
 import { optimizerClass } from './define.js'
+import { lerp } from './lerp.js'
 import type { ParamGroupInput } from './param-groups.js'
 import { PRELUDE_SCALARS } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -49,10 +50,6 @@ export interface MuonOptions {
   /** `'original'`: lr·√max(1, A/B); `'match_rms_adamw'`: lr·0.2·√max(A, B) (default 'original'). */
   adjustLrFn: MuonAdjustLr
 }
-
-// torch's two-branch `lerp`, rounded per element type.
-const lerp = (start: number, end: number, w: number, r: Round) =>
-  w < 0.5 ? r(start + r(w * r(end - start))) : r(end - r(r(end - start) * r(1 - w)))
 
 function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, r: Round): Float64Array {
   const c = new Float64Array(m * n)

@@ -1,5 +1,6 @@
 import { DescentError } from '../errors.js'
 import type { FloatArray } from '../parameter.js'
+import { lerp } from './lerp.js'
 import type { Optimizer } from './optimizer.js'
 import type { ScalarState } from './rule.js'
 
@@ -51,16 +52,11 @@ export function scheduleFreeWeights(o: ScheduleFreeOptions, state: ScalarState) 
   return { k, lr, ckp1, next: { step: k + 1, lrMax, weightSum } }
 }
 
-/** torch's `lerp` on one array towards another, rounded per element type (its CPU kernel's branches). */
+/** torch's `lerp_` of one array towards another, rounded per element type. */
 function lerpInPlace(values: FloatArray, end: FloatArray, weight: number): void {
   const r = values instanceof Float32Array ? Math.fround : (x: number) => x
   const w = r(weight)
-  const rest = r(1 - w)
-  for (let i = 0; i < values.length; i++) {
-    const a = values[i] as number
-    const d = r((end[i] as number) - a)
-    values[i] = w < 0.5 ? r(a + r(w * d)) : r((end[i] as number) - r(d * rest))
-  }
+  for (let i = 0; i < values.length; i++) values[i] = lerp(values[i] as number, end[i] as number, w, r)
 }
 
 /** The mode switch of a Schedule-Free optimizer: `momentum` is β₁ (AdamW) or the momentum (SGD). */

@@ -2,6 +2,7 @@ import type { JsKernel } from '../backend/types.js'
 import type { Parameter } from '../parameter.js'
 import { checkBoolean, checkLearningRate, checkNonNegative, checkUnitInterval } from '../validate.js'
 import { optimizerClass } from './define.js'
+import { lerp } from './lerp.js'
 import type { StepPlan } from './optimizer.js'
 import { PRELUDE_SCALARS, preprocess, readPrelude } from './prelude.js'
 import { packScalars, type RuleDefinition, scalarIndex } from './rule.js'
@@ -34,16 +35,13 @@ const kernel: JsKernel = (y, g, [z], s, _shape, r) => {
   const zs = z as typeof y
   const prelude = readPrelude(s, r)
   const ckp1 = r(s[S.ckp1] as number)
-  const rest = r(1 - ckp1)
   const adaptive = r(s[S.adaptiveYLr] as number)
   const lr = r(s[S.lr] as number)
   for (let i = 0; i < y.length; i++) {
     const yi = y[i] as number
     const gi = preprocess(prelude, yi, g[i] as number, r)
     const zi = zs[i] as number
-    const d = r(zi - yi)
-    const lerped = ckp1 < 0.5 ? r(yi + r(ckp1 * d)) : r(zi - r(d * rest))
-    y[i] = r(lerped + r(adaptive * gi))
+    y[i] = r(lerp(yi, zi, ckp1, r) + r(adaptive * gi))
     zs[i] = r(zi - r(lr * gi))
   }
 }

@@ -53,3 +53,14 @@ pub fn sign<T: Real>(x: T) -> T {
         x
     }
 }
+
+/// torch's `lerp` (its CPU kernel's two branches, for accuracy near both ends), as the
+/// Schedule-Free rules and Muon use it; `src/optim/lerp.ts` mirrors it.
+#[inline(always)]
+pub fn lerp<T: Real>(start: T, end: T, weight: T) -> T {
+    if weight < T::of(0.5) {
+        start + weight * (end - start)
+    } else {
+        end - (end - start) * (T::one() - weight)
+    }
+}

@@ -9,7 +9,7 @@
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
-use crate::real::Real;
+use crate::real::{lerp, Real};
 use crate::rules::prelude::check_uncoupled;
 use crate::rules::scalars::scalars;
 use crate::slot::Slot;
@@ -34,16 +34,6 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
     slot.check_common(NAME, SCALARS)?;
     check_uncoupled(NAME, slot.scalars)?;
     slot.check_elementwise_state(NAME, 2)
-}
-
-/// torch's `lerp` (its CPU kernel's two branches, for accuracy near both ends).
-#[inline(always)]
-pub fn lerp<T: Real>(start: T, end: T, weight: T) -> T {
-    if weight < T::of(0.5) {
-        start + weight * (end - start)
-    } else {
-        end - (end - start) * (T::one() - weight)
-    }
 }
 
 pub fn apply<T: Real>(mut slot: Slot<'_, T>) {

@@ -11,8 +11,7 @@
 //! decayFactor = 1 − lr·weightDecay, adjustedLr]. State: [momentumBuffer].
 
 use crate::error::CoreError;
-use crate::real::Real;
-use crate::rules::adamw_schedule_free::lerp;
+use crate::real::{lerp, Real};
 use crate::rules::prelude::check_uncoupled;
 use crate::rules::scalars::{flag, scalars};
 use crate::slot::Slot;

@@ -7,8 +7,7 @@
 
 use crate::elementwise::{view, view_mut};
 use crate::error::CoreError;
-use crate::real::Real;
-use crate::rules::adamw_schedule_free::lerp;
+use crate::real::{lerp, Real};
 use crate::rules::prelude::Prelude;
 use crate::rules::scalars::scalars;
 use crate::slot::Slot;
