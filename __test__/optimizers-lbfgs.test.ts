@@ -29,7 +29,9 @@ test('Rosenbrock from (-1.5, 2) with strong Wolfe: (1, 1) to 1e-6', (t) => {
     `${Array.from(w.data)}`,
   )
   t.log(`${lbfgs.funcEvals} closure evaluations, ${lbfgs.nIter} iterations`)
-  t.true(lbfgs.funcEvals <= 60, `${lbfgs.funcEvals} evaluations`)
+  // torch 2.15's LBFGS takes 53 evaluations in 42 iterations here (scripts/golden/check-torch.py).
+  t.true(Math.abs(lbfgs.funcEvals - 53) <= 3, `${lbfgs.funcEvals} evaluations`)
+  t.true(Math.abs(lbfgs.nIter - 42) <= 3, `${lbfgs.nIter} iterations`)
 })
 
 test('maxIter and maxEval bound a step; the state carries over to the next step', (t) => {

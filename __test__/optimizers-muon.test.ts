@@ -54,3 +54,33 @@ for (const backend of ['native', 'js'] as const) {
     t.true((after.accuracy as number) > 0.9)
   })
 }
+
+// Matrices past the ordered GEMM's k block (256), its 6-row tiles and its parallel threshold, tall
+// and wide: the JS mirror's plain loops must still give the same bits.
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`native and js agree bit for bit on large matrices (${dtype})`, (t) => {
+    for (const shape of [
+      [300, 70],
+      [45, 530],
+    ] as const) {
+      const run = (backend: 'js' | 'native') => {
+        const n = shape[0] * shape[1]
+        const values = Array.from({ length: n }, (_, i) => Math.sin(i * 0.37))
+        const data = dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values)
+        const p = new Parameter(data, [...shape])
+        const muon = new Muon([p], { lr: 0.02, backend })
+        for (let step = 0; step < 2; step++) {
+          for (let i = 0; i < n; i++) p.grad[i] = Math.cos(i * 0.11 + step)
+          muon.step()
+        }
+        return p.data
+      }
+      const native = run('native')
+      const js = run('js')
+      t.true(
+        native.every((v, i) => Object.is(v, js[i])),
+        `${shape.join('×')}`,
+      )
+    }
+  })
+}

@@ -2,7 +2,10 @@
  * Optimizer step throughput: native vs JS backend, f32, across parameter counts, beside a
  * plain JavaScript Adam loop and a C/OpenMP Adam loop (benches/c) measured in the same run.
  *
- *   npm run bench -- [--sizes 1e3,1e5,1e6,1e7] [--optimizers adam,adam4,sgd,adafactor,rprop,asgd] [--budget 1500] [--json FILE]
+ * Then Muon on whole matrices, with the Newton–Schulz products' throughput.
+ *
+ *   npm run bench -- [--sizes 1e3,1e6,1e7] [--optimizers adam,adam4,sgd,adafactor,rprop,asgd,...]
+ *     [--muon-shapes 256x256,1024x1024,4096x1024] [--budget 1500] [--json FILE]
  */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -13,7 +16,13 @@ import { fillSeeded, medianNs, si, table, writeJson } from './harness.js'
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1e3,1e5,1e6,1e7' },
-    optimizers: { type: 'string', default: 'adam,adam4,sgd,adafactor' },
+    optimizers: {
+      type: 'string',
+      default: 'adam,adam4,sgd,adafactor,rprop,asgd,adamwScheduleFree,sgdScheduleFree',
+    },
+    'muon-shapes': { type: 'string', default: '256x256,1024x1024,4096x1024' },
+    // The JS mirror runs the same products as plain loops: past this many elements a step takes minutes.
+    'muon-js-max': { type: 'string', default: '65536' },
     budget: { type: 'string', default: '1500' },
     json: { type: 'string', default: 'bench-results/optimizer-step.json' },
     'no-c': { type: 'boolean', default: false },
@@ -43,7 +52,7 @@ const SETUPS: Record<
   asgd: { make: 'asgd', options: { lr: 1e-2, t0: 0 }, label: 'ASGD (averaging)' },
   adamwScheduleFree: { make: 'adamwScheduleFree', options: { lr: 2.5e-3 }, label: 'AdamW Schedule-Free' },
   sgdScheduleFree: { make: 'sgdScheduleFree', options: { lr: 0.1 }, label: 'SGD Schedule-Free' },
-  // One [N/1000, 1000] matrix: Newton–Schulz costs O(m²n) per iteration, so only small sizes.
+  // One [N/1000, 1000] matrix (Newton–Schulz costs O(m²n) per iteration): see also --muon-shapes.
   muon: { make: 'muon', options: { lr: 0.02 }, label: 'Muon' },
 }
 
@@ -182,7 +191,57 @@ async function main() {
       rows,
     ),
   )
-  writeJson(values.json, { machine: machine(), records })
+  const muon = await muonShapes()
+  writeJson(values.json, { machine: machine(), records, muon })
+}
+
+/** Muon on single matrices: per-step time and the Newton–Schulz GEMM throughput. */
+async function muonShapes() {
+  const shapes = values['muon-shapes']
+    .split(',')
+    .filter(Boolean)
+    .map((s) => s.split('x').map(Number) as [number, number])
+  const jsMax = Number(values['muon-js-max'])
+  const records: Record<string, unknown>[] = []
+  const rows: string[][] = []
+  for (const [rows_, cols] of shapes) {
+    const stepFor = (backend: 'native' | 'js') => {
+      const p = new Parameter(new Float32Array(rows_ * cols), [rows_, cols])
+      fillSeeded(p.data, 1)
+      fillSeeded(p.grad, 2)
+      const opt = new (OPTIMIZERS.muon as NonNullable<(typeof OPTIMIZERS)['muon']>)([p], { lr: 0.02, backend })
+      opt.step()
+      return () => opt.step()
+    }
+    // Five iterations of A = XXᵀ (2m²n), A² (2m³) and (bA + cA²)·X (2m²n), m the smaller side,
+    // counted as full products (the kernel computes only half of each symmetric one).
+    const [m, n] = rows_ <= cols ? [rows_, cols] : [cols, rows_]
+    const flops = 5 * (4 * m * m * n + 2 * m * m * m)
+    const nativeNs = await medianNs(`muon native ${rows_}x${cols}`, stepFor('native'), budget)
+    const jsNs = rows_ * cols <= jsMax ? await medianNs(`muon js ${rows_}x${cols}`, stepFor('js'), budget) : undefined
+    const record = {
+      shape: [rows_, cols],
+      nativeMsPerStep: nativeNs / 1e6,
+      jsMsPerStep: jsNs === undefined ? null : jsNs / 1e6,
+      newtonSchulzGflop: flops / 1e9,
+      nativeGflopPerSec: flops / nativeNs,
+    }
+    records.push(record)
+    rows.push([
+      `${rows_}×${cols}`,
+      (nativeNs / 1e6).toFixed(2),
+      jsNs === undefined ? '(not run)' : (jsNs / 1e6).toFixed(1),
+      jsNs === undefined ? '' : `${(jsNs / nativeNs).toFixed(0)}x`,
+      (flops / 1e9).toFixed(2),
+      (flops / nativeNs).toFixed(1),
+    ])
+    console.error(`done muon ${rows_}x${cols}`)
+  }
+  if (rows.length > 0) {
+    console.log('\nMuon, f32, one matrix (Newton–Schulz: 5 iterations on the ordered GEMM)')
+    console.log(table(['shape', 'native ms/step', 'js ms/step', 'native/js', 'NS GFLOP', 'native GFLOP/s'], rows))
+  }
+  return records
 }
 
 function machine() {

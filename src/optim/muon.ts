@@ -51,13 +51,16 @@ export interface MuonOptions {
   adjustLrFn: MuonAdjustLr
 }
 
+/** c = a·b, every element summed k-ascending from zero (crates/core/src/ordered_matmul.rs). */
 function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, r: Round): Float64Array {
   const c = new Float64Array(m * n)
+  // i-l-j order: each c[i, j] still adds its products in l order, and the inner loop runs along rows.
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0
-      for (let l = 0; l < k; l++) sum = r(sum + r((a[i * k + l] as number) * (b[l * n + j] as number)))
-      c[i * n + j] = sum
+    for (let l = 0; l < k; l++) {
+      const x = a[i * k + l] as number
+      const row = l * n
+      const out = i * n
+      for (let j = 0; j < n; j++) c[out + j] = r((c[out + j] as number) + r(x * (b[row + j] as number)))
     }
   }
   return c

@@ -15,6 +15,7 @@ pub mod error;
 pub mod nn;
 pub mod nonfinite;
 pub mod online;
+pub mod ordered_matmul;
 pub mod parallel;
 pub mod random;
 pub mod real;

@@ -3,14 +3,14 @@
 //! replaces the update by its nearest semi-orthogonal matrix, a decoupled weight decay, and a
 //! step scaled by the matrix's shape (`adjustLrFn`, computed by the caller). For 2-D parameters.
 //!
-//! The products are fixed-order loops (row by column, k ascending, rounded in the element type
-//! after each operation), so the JavaScript mirror gives the same bits; the layers' GEMM kernel
-//! sums in blocks no JavaScript loop reproduces.
+//! The products go through `ordered_matmul`, a GEMM that sums every element k-ascending with one
+//! rounding per operation, so the JavaScript mirror's plain loops give the same bits.
 //!
 //! Scalars: [maximize (0), coupledWeightDecay (0), momentum, nesterov, a, b, c, eps, nsSteps,
 //! decayFactor = 1 − lr·weightDecay, adjustedLr]. State: [momentumBuffer].
 
 use crate::error::CoreError;
+use crate::ordered_matmul::matmul;
 use crate::real::{lerp, Real};
 use crate::rules::prelude::check_uncoupled;
 use crate::rules::scalars::{flag, scalars};
@@ -30,21 +30,6 @@ pub fn check<T: Real>(slot: &Slot<'_, T>) -> Result<(), CoreError> {
         ));
     }
     slot.check_elementwise_state(NAME, 1)
-}
-
-/// c = a·b with a [m, k] and b [k, n], row-major, summed in k order in T.
-fn matmul<T: Real>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
-    let mut c = vec![T::zero(); m * n];
-    for i in 0..m {
-        for j in 0..n {
-            let mut sum = T::zero();
-            for l in 0..k {
-                sum = sum + a[i * k + l] * b[l * n + j];
-            }
-            c[i * n + j] = sum;
-        }
-    }
-    c
 }
 
 fn transpose<T: Real>(x: &[T], rows: usize, cols: usize) -> Vec<T> {
@@ -71,10 +56,10 @@ fn newton_schulz<T: Real>(g: &[T], rows: usize, cols: usize, s: &Scalars) -> Vec
     let (a, b, c) = (T::of(s.a), T::of(s.b), T::of(s.c));
     for _ in 0..s.ns_steps as usize {
         let xt = transpose(&x, m, n);
-        let gram = matmul(&x, &xt, m, n, m);
-        let gram2 = matmul(&gram, &gram, m, m, m);
+        let gram = matmul(&x, &xt, m, n, m, true);
+        let gram2 = matmul(&gram, &gram, m, m, m, true);
         let update: Vec<T> = gram.iter().zip(&gram2).map(|(&g1, &g2)| b * g1 + c * g2).collect();
-        let product = matmul(&update, &x, m, m, n);
+        let product = matmul(&update, &x, m, m, n, false);
         x = x.iter().zip(&product).map(|(&xi, &pi)| a * xi + pi).collect();
     }
     if tall {
