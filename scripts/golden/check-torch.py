@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Replays descent's own golden cases (__test__/fixtures/golden/{rprop,asgd,muon}.json, written by
-reference.py from NumPy) through PyTorch itself in float64, and prints the largest difference per
+"""Replays descent's own golden cases (__test__/fixtures/golden/{rprop,asgd,muon,*_schedule_free}.json,
+written by reference.py from NumPy) through PyTorch and facebookresearch/schedule_free in float64, and prints the largest difference per
 case: a check of reference.py against the code it was written from. Not part of `npm test`
 (PyTorch is a 2 GB install); run it when a reference changes:
 
-    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch numpy
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch numpy schedulefree
     /tmp/torch/bin/python scripts/golden/check-torch.py
 
 torch.optim.Muon runs Newton–Schulz in bfloat16; descent runs it in the matrix's dtype, so the
@@ -14,6 +14,7 @@ import json
 import os
 import sys
 
+import schedulefree
 import torch
 import torch.optim._muon as muon_module
 
@@ -43,16 +44,21 @@ muon_module._zeropower_via_newtonschulz = zeropower_in_own_dtype
 
 def snake(options):
     names = {'stepSizes': 'step_sizes', 'weightDecay': 'weight_decay', 'adjustLrFn': 'adjust_lr_fn',
-             'nsCoefficients': 'ns_coefficients', 'nsSteps': 'ns_steps'}
+             'nsCoefficients': 'ns_coefficients', 'nsSteps': 'ns_steps', 'warmupSteps': 'warmup_steps',
+             'weightLrPower': 'weight_lr_power'}
     return {names.get(k, k): tuple(v) if isinstance(v, list) else v for k, v in options.items()}
 
 
-MAKERS = {'rprop': torch.optim.Rprop, 'asgd': torch.optim.ASGD, 'muon': torch.optim.Muon}
+MAKERS = {'rprop': torch.optim.Rprop, 'asgd': torch.optim.ASGD, 'muon': torch.optim.Muon,
+          'adamwScheduleFree': schedulefree.AdamWScheduleFree, 'sgdScheduleFree': schedulefree.SGDScheduleFree}
+FILES = {'adamwScheduleFree': 'adamw_schedule_free', 'sgdScheduleFree': 'sgd_schedule_free'}
 
 
 def replay(case):
     params = [torch.tensor(p['data'], dtype=torch.float64).reshape(p['shape']).requires_grad_() for p in case['params']]
     optimizer = MAKERS[case['optimizer']](params, **snake(case['options']))
+    if hasattr(optimizer, 'train'):
+        optimizer.train()  # schedule_free's optimizers start in eval mode; descent's in train mode
     worst = 0.0
     for grads, expected in zip(case['grads'], case['expected']):
         for p, g in zip(params, grads):
@@ -85,7 +91,7 @@ def main():
     torch.set_default_dtype(torch.float64)
     failed = False
     for rule in MAKERS:
-        with open(os.path.join(FIXTURES, f'{rule}.json')) as f:
+        with open(os.path.join(FIXTURES, f'{FILES.get(rule, rule)}.json')) as f:
             cases = json.load(f)['cases']
         for case in cases:
             worst = replay(case)
