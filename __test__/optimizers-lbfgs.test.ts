@@ -185,13 +185,71 @@ test('state dicts and checkpoints resume L-BFGS exactly, curvature pairs include
   const path = join(folder, 'lbfgs.safetensors')
   await saveCheckpoint(path, { model: { parameters: () => [first] }, optimizer: before })
   const resumed = new Parameter(Float64Array.from([0, 0]), [2], 'w')
-  const after = new LBFGS([resumed], options)
+  // Built with the defaults: loading restores the saved options, as torch's load_state_dict does.
+  const after = new LBFGS([resumed])
   await loadCheckpoint(path, { model: { parameters: () => [resumed] }, optimizer: after })
   t.deepEqual(after.stateDict(), before.stateDict())
   for (let k = 0; k < 3; k++) after.step(rosenbrock(resumed))
   t.deepEqual(Array.from(resumed.data), Array.from(through.data), 'bit for bit')
   t.is(after.funcEvals, uninterrupted.funcEvals)
+  t.deepEqual(after.options, uninterrupted.options)
   t.throws(() => after.loadStateDict({ ...after.stateDict(), optimizer: 'adam' }), {
     message: /state\.optimizer must be 'lbfgs'/,
   })
+  const saved = after.stateDict()
+  const badGroup = { ...saved, paramGroups: [{ ...saved.paramGroups[0], historySize: 0 }] }
+  t.throws(() => after.loadStateDict(badGroup as never), { message: /paramGroups\[0\].*historySize/ })
+  t.deepEqual(after.stateDict(), saved, 'a refused state dict changes nothing')
+})
+
+// The vector work runs on the backend: the native dots and axpys give the JS mirror's bits, on a
+// problem long enough for the parallel block sums (2 × 40 000 parameters), in float32 and float64.
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`native and js L-BFGS agree bit for bit (${dtype})`, (t) => {
+    const n = 40_000
+    const run = (backend: 'js' | 'native') => {
+      const values = Array.from({ length: n }, (_, i) => Math.sin(i))
+      const make = () => (dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values))
+      const a = new Parameter(make(), [n], 'a')
+      const b = new Parameter(make(), [n], 'b')
+      const lbfgs = new LBFGS([a, b], { lineSearchFn: 'strong_wolfe', maxIter: 8, historySize: 5, backend })
+      // A badly scaled quadratic: Σ c_i (x_i − 1)², c_i from 1 to 100.
+      const closure = () => {
+        let loss = 0
+        for (const [k, p] of [a, b].entries()) {
+          for (let i = 0; i < n; i++) {
+            const c = 1 + ((i + k) % 100)
+            const r = (p.data[i] as number) - 1
+            loss += c * r * r
+            p.grad[i] = 2 * c * r
+          }
+        }
+        return loss
+      }
+      lbfgs.step(closure)
+      lbfgs.step(closure)
+      t.is(lbfgs.backend, backend)
+      return { a: a.data, b: b.data, state: lbfgs.stateDict(), evals: lbfgs.funcEvals }
+    }
+    const native = run('native')
+    const js = run('js')
+    t.is(native.evals, js.evals)
+    t.true(native.a.every((v, i) => Object.is(v, js.a[i])) && native.b.every((v, i) => Object.is(v, js.b[i])))
+    t.deepEqual(native.state, js.state)
+  })
+}
+
+test('the backends refuse vectors of different lengths', async (t) => {
+  const { resolveBackend } = await import('../src/backend/select.js')
+  for (const name of ['js', 'native'] as const) {
+    const backend = resolveBackend('test', name)
+    t.throws(() => backend.dot(new Float64Array(3), new Float64Array(4)), { message: /3|4/ })
+    const y = new Float32Array([1, 2])
+    t.throws(() => backend.addScaled(y, 2, new Float64Array(3)))
+    t.deepEqual(Array.from(y), [1, 2], 'y unchanged')
+    // y and x the same memory: the native side copies x first.
+    const both = new Float64Array([1, 2, 3])
+    backend.addScaled(both, 1, both)
+    t.deepEqual(Array.from(both), [2, 4, 6], name)
+  }
 })

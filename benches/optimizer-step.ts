@@ -2,15 +2,16 @@
  * Optimizer step throughput: native vs JS backend, f32, across parameter counts, beside a
  * plain JavaScript Adam loop and a C/OpenMP Adam loop (benches/c) measured in the same run.
  *
- * Then Muon on whole matrices, with the Newton–Schulz products' throughput.
+ * Then Muon on whole matrices, with the Newton–Schulz products' throughput, and L-BFGS's
+ * vector work (its two-loop recursion over 10 curvature pairs) per iteration.
  *
  *   npm run bench -- [--sizes 1e3,1e6,1e7] [--optimizers adam,adam4,sgd,adafactor,rprop,asgd,...]
- *     [--muon-shapes 256x256,1024x1024,4096x1024] [--budget 1500] [--json FILE]
+ *     [--muon-shapes 256x256,1024x1024,4096x1024] [--lbfgs-sizes 1e3,1e5,1e6] [--budget 1500] [--json FILE]
  */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { nativeAvailable, OPTIMIZERS, type Optimizer, Parameter } from '../src/index.js'
+import { LBFGS, nativeAvailable, OPTIMIZERS, type Optimizer, Parameter } from '../src/index.js'
 import { fillSeeded, medianNs, si, table, writeJson } from './harness.js'
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'muon-shapes': { type: 'string', default: '256x256,1024x1024,4096x1024' },
     // The JS mirror runs the same products as plain loops: past this many elements a step takes minutes.
     'muon-js-max': { type: 'string', default: '65536' },
+    'lbfgs-sizes': { type: 'string', default: '1e3,1e5,1e6' },
     budget: { type: 'string', default: '1500' },
     json: { type: 'string', default: 'bench-results/optimizer-step.json' },
     'no-c': { type: 'boolean', default: false },
@@ -192,7 +194,54 @@ async function main() {
     ),
   )
   const muon = await muonShapes()
-  writeJson(values.json, { machine: machine(), records, muon })
+  const lbfgs = await lbfgsIterations()
+  writeJson(values.json, { machine: machine(), records, muon, lbfgs })
+}
+
+/**
+ * One L-BFGS iteration (maxIter 1, no line search) once 10 curvature pairs are held: a closure
+ * that only copies a stored gradient (so the table shows the optimizer's own work: the
+ * gradient gather, about 45 dots and axpys of the two-loop recursion, and θ ← θ + t·d).
+ */
+async function lbfgsIterations() {
+  const sizes = values['lbfgs-sizes'].split(',').filter(Boolean).map(Number)
+  const records: Record<string, unknown>[] = []
+  const rows: string[][] = []
+  for (const n of sizes) {
+    const stepFor = (backend: 'native' | 'js') => {
+      const p = new Parameter(new Float32Array(n), [n])
+      fillSeeded(p.data, 1)
+      const gradients = [3, 4].map((seed) => {
+        const g = new Float32Array(n)
+        fillSeeded(g, seed)
+        return g
+      })
+      let calls = 0
+      const lbfgs = new LBFGS([p], { maxIter: 1, historySize: 10, lr: 1e-3, backend })
+      // Alternating gradients keep yᵀs away from 0 often enough to fill the history.
+      const closure = () => {
+        p.grad.set(gradients[calls++ % 2] as Float32Array)
+        return 0
+      }
+      for (let k = 0; k < 30; k++) lbfgs.step(closure)
+      return () => lbfgs.step(closure)
+    }
+    const nativeNs = await medianNs(`lbfgs native ${n}`, stepFor('native'), budget)
+    const jsNs = await medianNs(`lbfgs js ${n}`, stepFor('js'), budget)
+    records.push({ params: n, nativeMsPerIteration: nativeNs / 1e6, jsMsPerIteration: jsNs / 1e6 })
+    rows.push([
+      si(n, 0),
+      (nativeNs / 1e3).toFixed(1),
+      (jsNs / 1e3).toFixed(1),
+      `${(jsNs / nativeNs).toFixed(1)}x`,
+    ])
+    console.error(`done lbfgs ${n}`)
+  }
+  if (rows.length > 0) {
+    console.log('\nL-BFGS, f32 parameters, one iteration with 10 curvature pairs (vector work only)')
+    console.log(table(['params', 'native µs/iter', 'js µs/iter', 'native/js'], rows))
+  }
+  return records
 }
 
 /** Muon on single matrices: per-step time and the Newton–Schulz GEMM throughput. */
@@ -209,7 +258,10 @@ async function muonShapes() {
       const p = new Parameter(new Float32Array(rows_ * cols), [rows_, cols])
       fillSeeded(p.data, 1)
       fillSeeded(p.grad, 2)
-      const opt = new (OPTIMIZERS.muon as NonNullable<(typeof OPTIMIZERS)['muon']>)([p], { lr: 0.02, backend })
+      const opt = new (OPTIMIZERS.muon as NonNullable<(typeof OPTIMIZERS)['muon']>)([p], {
+        lr: 0.02,
+        backend,
+      })
       opt.step()
       return () => opt.step()
     }
@@ -218,7 +270,8 @@ async function muonShapes() {
     const [m, n] = rows_ <= cols ? [rows_, cols] : [cols, rows_]
     const flops = 5 * (4 * m * m * n + 2 * m * m * m)
     const nativeNs = await medianNs(`muon native ${rows_}x${cols}`, stepFor('native'), budget)
-    const jsNs = rows_ * cols <= jsMax ? await medianNs(`muon js ${rows_}x${cols}`, stepFor('js'), budget) : undefined
+    const jsNs =
+      rows_ * cols <= jsMax ? await medianNs(`muon js ${rows_}x${cols}`, stepFor('js'), budget) : undefined
     const record = {
       shape: [rows_, cols],
       nativeMsPerStep: nativeNs / 1e6,
@@ -239,7 +292,9 @@ async function muonShapes() {
   }
   if (rows.length > 0) {
     console.log('\nMuon, f32, one matrix (Newton–Schulz: 5 iterations on the ordered GEMM)')
-    console.log(table(['shape', 'native ms/step', 'js ms/step', 'native/js', 'NS GFLOP', 'native GFLOP/s'], rows))
+    console.log(
+      table(['shape', 'native ms/step', 'js ms/step', 'native/js', 'NS GFLOP', 'native GFLOP/s'], rows),
+    )
   }
   return records
 }

@@ -189,6 +189,12 @@ export declare class TrainingJobF64 {
   close(): void
 }
 
+/** y ← y + α·x, rounded to y's element type once per element (L-BFGS's axpys). */
+export declare function addScaledF32(y: Float32Array, alpha: number, x: Float64Array): void
+
+/** `addScaledF32` into a Float64Array. */
+export declare function addScaledF64(y: Float64Array, alpha: number, x: Float64Array): void
+
 /** Which batches of an epoch a run trains. */
 export interface BatchRange {
   batchSize: number
@@ -215,6 +221,9 @@ export declare function deserializeSafetensors(file: Uint8Array): SafetensorsCon
  * tests can compare `src/detmath.ts` with the Rust functions bit for bit.
  */
 export declare function detmathEval(name: string, xs: Float64Array): Float64Array
+
+/** Σ a[i]·b[i] in the fixed block order (L-BFGS's dot products). */
+export declare function dotF64(a: Float64Array, b: Float64Array): number
 
 /** What `trainEpochF32`/`trainEpochF64` report. */
 export interface EpochResult {

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../parameter.js'
-import { maxAbs, sumOfAbs, sumOfSquares } from './reduce.js'
+import { maxAbs, sumByIndex, sumOfAbs, sumOfSquares } from './reduce.js'
 import { type Backend, type JsKernel, NormPart, roundingFor, type StepEntry } from './types.js'
 
 function hasNonFinite(x: FloatArray): boolean {
@@ -27,4 +27,19 @@ export const jsBackend: Backend = {
       for (let i = 0; i < t.length; i++) t[i] = r((t[i] as number) * c)
     }
   },
+  dot(a, b) {
+    checkSameLength(a, b)
+    return sumByIndex(a.length, (i) => (a[i] as number) * (b[i] as number))
+  },
+  addScaled(y, alpha, x) {
+    checkSameLength(y, x)
+    // The typed-array store rounds a Float32Array's element once, as the native T::of does.
+    for (let i = 0; i < y.length; i++) y[i] = (y[i] as number) + alpha * (x[i] as number)
+  },
+}
+
+/** The native side checks the same (crates/node/src/lib.rs `dot_f64`, `add_scaled`). */
+function checkSameLength(a: FloatArray, b: FloatArray): void {
+  if (a.length !== b.length)
+    throw new RangeError(`vectors of ${a.length} and ${b.length} elements: expected equal lengths`)
 }

@@ -86,6 +86,7 @@ export interface TypedExports {
   firstNonFinite(tensors: FloatArray[]): number
   normParts(part: NormPart, tensors: FloatArray[], out: Float64Array): void
   scale(tensors: FloatArray[], coefficient: number): void
+  addScaled(y: FloatArray, alpha: number, x: Float64Array): void
   predict(network: Uint32Array, params: FloatArray, x: FloatArray, out: FloatArray): void
   lossAndGrad(
     network: Uint32Array,
@@ -128,6 +129,7 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
       firstNonFinite: a.firstNonFiniteF32,
       normParts: a.normPartsF32,
       scale: a.scaleF32,
+      addScaled: a.addScaledF32,
       predict: a.predictF32,
       lossAndGrad: a.lossAndGradF32,
       evaluate: a.evaluateF32,
@@ -138,6 +140,7 @@ export function typedExports(a: Addon, like: FloatArray | readonly FloatArray[])
       firstNonFinite: a.firstNonFiniteF64,
       normParts: a.normPartsF64,
       scale: a.scaleF64,
+      addScaled: a.addScaledF64,
       predict: a.predictF64,
       lossAndGrad: a.lossAndGradF64,
       evaluate: a.evaluateF64,
@@ -259,7 +262,23 @@ export function nativeBackend(a: Addon): Backend {
       if (tensors.length === 0) return
       callNative(() => typedExports(a, tensors).scale(tensors as FloatArray[], coefficient))
     },
+    dot(x, y) {
+      return callNative(() => a.dotF64(x, y))
+    },
+    addScaled(y, alpha, x) {
+      // The addon borrows y mutably and x shared: the two must not overlap in memory.
+      const source = overlaps(y, x) ? x.slice() : x
+      callNative(() => typedExports(a, y).addScaled(y, alpha, source))
+    },
   }
+}
+
+function overlaps(a: FloatArray, b: FloatArray): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  )
 }
 
 /**

@@ -51,6 +51,10 @@ export interface Backend {
   normParts(part: NormPart, tensors: readonly FloatArray[]): Float64Array
   /** Multiplies every tensor by `coefficient` (rounded to the element type once). */
   scale(tensors: readonly FloatArray[], coefficient: number): void
+  /** Σ a[i]·b[i] over equally long vectors, in the fixed block order of `reduce.ts` (L-BFGS). */
+  dot(a: Float64Array, b: Float64Array): number
+  /** y ← y + α·x over equally long buffers, each sum rounded to y's element type once (L-BFGS). */
+  addScaled(y: FloatArray, alpha: number, x: Float64Array): void
 }
 
 export const identity: Round = (x) => x

@@ -1,3 +1,5 @@
+import { resolveBackend } from '../backend/select.js'
+import { type Backend, type BackendName, NormPart } from '../backend/types.js'
 import { describe, typeError } from '../errors.js'
 import type { DType, FloatArray, Parameter } from '../parameter.js'
 import { checkPlainObject, integerOption, positiveOption, rejectUnknownKeys } from '../validate.js'
@@ -21,6 +23,11 @@ export interface LBFGSOptions {
   lineSearchFn?: 'strong_wolfe' | null
 }
 
+/** `LBFGSOptions` plus the backend its vector work runs on (default: the library's default). */
+export interface LBFGSConstructorOptions extends LBFGSOptions {
+  backend?: BackendName
+}
+
 /** What `step` needs: computes the loss at the parameters' current values and fills their `.grad`. */
 export type LBFGSClosure = () => number
 
@@ -32,30 +39,41 @@ const KEYS = new Set([
   'toleranceChange',
   'historySize',
   'lineSearchFn',
+  'backend',
 ])
 
 /** Flat f64 vectors: the math of one step, over all parameters as one vector. */
 type Vec = Float64Array
 
-function dot(a: Vec, b: Vec): number {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number)
-  return s
-}
+/**
+ * The vector work of a step on a backend: reductions in its fixed block order and y ← y + α·x,
+ * so the native and JS backends give the same bits and only the control flow runs in TS.
+ */
+class Vectors {
+  constructor(readonly backend: Backend) {}
 
-function absMax(a: Vec): number {
-  let m = 0
-  for (let i = 0; i < a.length; i++) {
-    const v = Math.abs(a[i] as number)
-    if (v > m || Number.isNaN(v)) m = v
+  dot(a: Vec, b: Vec): number {
+    return this.backend.dot(a, b)
   }
-  return m
-}
 
-function absSum(a: Vec): number {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] as number)
-  return s
+  absMax(a: Vec): number {
+    return this.backend.normParts(NormPart.maxAbs, [a])[0] as number
+  }
+
+  absSum(a: Vec): number {
+    return this.backend.normParts(NormPart.sumAbs, [a])[0] as number
+  }
+
+  /** y ← y + α·x in place. */
+  addScaled(y: Vec, alpha: number, x: Vec): Vec {
+    this.backend.addScaled(y, alpha, x)
+    return y
+  }
+
+  /** A new α·x. */
+  scaled(x: Vec, alpha: number): Vec {
+    return this.addScaled(new Float64Array(x.length), alpha, x)
+  }
 }
 
 function concat(vectors: readonly Vec[]): Float64Array {
@@ -103,6 +121,7 @@ interface Probe {
  * strong Wolfe conditions, or the best found within 25 evaluations.
  */
 function strongWolfe(
+  vectors: Vectors,
   evaluate: (t: number) => Probe,
   t0: number,
   d: Vec,
@@ -115,10 +134,10 @@ function strongWolfe(
   const c2 = 0.9
   const maxLs = 25
   let t = t0
-  const dNorm = absMax(d)
+  const dNorm = vectors.absMax(d)
   let { f: fNew, g: gNew } = evaluate(t)
   let evals = 1
-  let gtdNew = dot(gNew, d)
+  let gtdNew = vectors.dot(gNew, d)
   let [tPrev, fPrev, gPrev, gtdPrev] = [0, f, g, gtd]
   let done = false
   let lsIter = 0
@@ -157,7 +176,7 @@ function strongWolfe(
     ;[tPrev, fPrev, gPrev, gtdPrev] = [previous, fNew, gNew, gtdNew]
     ;({ f: fNew, g: gNew } = evaluate(t))
     evals++
-    gtdNew = dot(gNew, d)
+    gtdNew = vectors.dot(gNew, d)
     lsIter++
   }
   if (lsIter === maxLs)
@@ -191,7 +210,7 @@ function strongWolfe(
     } else insufficientProgress = false
     ;({ f: fNew, g: gNew } = evaluate(t))
     evals++
-    gtdNew = dot(gNew, d)
+    gtdNew = vectors.dot(gNew, d)
     lsIter++
     if (fNew > f + c1 * t * gtd || fNew >= (bracketF[low] as number)) {
       bracket[high] = t
@@ -216,6 +235,41 @@ function strongWolfe(
   return { f: bracketF[low] as number, g: bracketG[low] as Vec, t: bracket[low] as number, evals }
 }
 
+/** The options of a state dict's one param group (older dicts without them keep `current`). */
+function savedOptions(
+  where: string,
+  state: OptimizerStateDict,
+  current: Readonly<Required<LBFGSOptions>>,
+): Readonly<Required<LBFGSOptions>> {
+  const groups = state.paramGroups
+  if (groups === undefined) return current
+  if (!Array.isArray(groups) || groups.length !== 1)
+    throw typeError(where, 'state.paramGroups', 'one param group (LBFGS has one)', groups)
+  const { params: _params, lineSearchFn, ...numbers } = groups[0] as Record<string, unknown>
+  return parseOptions(`${where}: state.paramGroups[0]`, {
+    ...current,
+    ...numbers,
+    lineSearchFn: lineSearchFn === 'none' ? null : (lineSearchFn as LBFGSOptions['lineSearchFn']),
+  })
+}
+
+function parseOptions(where: string, options: LBFGSOptions): Readonly<Required<LBFGSOptions>> {
+  const lr = positiveOption(where, 'lr', options.lr, 1)
+  const maxIter = integerOption(where, 'maxIter', options.maxIter, 20)
+  const lineSearchFn = options.lineSearchFn ?? null
+  if (lineSearchFn !== null && lineSearchFn !== 'strong_wolfe')
+    throw typeError(where, 'lineSearchFn', "'strong_wolfe' or null", lineSearchFn)
+  return Object.freeze({
+    lr,
+    maxIter,
+    maxEval: integerOption(where, 'maxEval', options.maxEval, Math.floor((maxIter * 5) / 4)),
+    toleranceGrad: positiveOption(where, 'toleranceGrad', options.toleranceGrad, 1e-7),
+    toleranceChange: positiveOption(where, 'toleranceChange', options.toleranceChange, 1e-9),
+    historySize: integerOption(where, 'historySize', options.historySize, 100),
+    lineSearchFn,
+  })
+}
+
 /**
  * L-BFGS (Liu & Nocedal 1989) with torch.optim.LBFGS's algorithm, iteration for iteration:
  * the two-loop recursion over up to `historySize` curvature pairs, torch's first step
@@ -233,10 +287,10 @@ function strongWolfe(
  * rounding, float64 runs to the last bits the operation order allows.
  */
 export class LBFGS {
-  /** The options, defaults filled in. */
-  readonly options: Readonly<Required<LBFGSOptions>>
+  #options: Readonly<Required<LBFGSOptions>>
   readonly #params: readonly Parameter[]
   readonly #size: number
+  readonly #vectors: Vectors
   #d: Vec | undefined
   #t = 0
   #oldDirs: Vec[] = []
@@ -296,6 +350,7 @@ export class LBFGS {
     const where = 'LBFGS.loadStateDict'
     if (state?.optimizer !== 'lbfgs') throw typeError(where, 'state.optimizer', "'lbfgs'", state?.optimizer)
     const entry = (state.state as Record<string, Record<string, unknown>>)[0] ?? {}
+    const options = savedOptions(where, state, this.#options)
     const number = (key: string): number => {
       const v = entry[key]
       if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(where, key, 'a finite number', v)
@@ -318,11 +373,11 @@ export class LBFGS {
     const d = vector('d', this.#size)
     const prevFlatGrad = vector('prevFlatGrad', this.#size)
     const ro = entry.ro === undefined ? new Float64Array(0) : entry.ro
-    if (!(ro instanceof Float64Array) || ro.length > this.options.historySize)
+    if (!(ro instanceof Float64Array) || ro.length > options.historySize)
       throw typeError(
         where,
         'ro',
-        `a Float64Array of at most historySize (${this.options.historySize}) values`,
+        `a Float64Array of at most historySize (${options.historySize}) values`,
         ro,
       )
     const dirs = ro.length === 0 ? new Float64Array(0) : vector('oldDirs', ro.length * this.#size)
@@ -333,6 +388,7 @@ export class LBFGS {
       )
     if (counters.step < 0 || !Number.isSafeInteger(counters.step))
       throw new RangeError(`${where}: step must be an integer >= 0, got ${describe(counters.step)}`)
+    this.#options = options
     this.nIter = counters.step
     this.funcEvals = counters.funcEvals
     this.#t = counters.t
@@ -345,27 +401,25 @@ export class LBFGS {
     this.#oldSteps = split(steps)
   }
 
-  constructor(params: Iterable<Parameter>, options: LBFGSOptions = {}) {
+  /** The options, defaults filled in (`loadStateDict` restores the saved ones, as torch's). */
+  get options(): Readonly<Required<LBFGSOptions>> {
+    return this.#options
+  }
+
+  /** The backend the vector work runs on. */
+  get backend(): BackendName {
+    return this.#vectors.backend.name
+  }
+
+  constructor(params: Iterable<Parameter>, options: LBFGSConstructorOptions = {}) {
     const where = 'LBFGS'
     this.#params = [...params]
     if (this.#params.length === 0) throw new RangeError(`${where}: params must hold at least one Parameter`)
     checkPlainObject(where, 'options', options)
     rejectUnknownKeys(where, options, KEYS)
-    const lr = positiveOption(where, 'lr', options.lr, 1)
-    const maxIter = integerOption(where, 'maxIter', options.maxIter, 20)
-    const lineSearchFn = options.lineSearchFn ?? null
-    if (lineSearchFn !== null && lineSearchFn !== 'strong_wolfe')
-      throw typeError(where, 'lineSearchFn', "'strong_wolfe' or null", lineSearchFn)
-    this.options = Object.freeze({
-      lr,
-      maxIter,
-      maxEval: integerOption(where, 'maxEval', options.maxEval, Math.floor((maxIter * 5) / 4)),
-      toleranceGrad: positiveOption(where, 'toleranceGrad', options.toleranceGrad, 1e-7),
-      toleranceChange: positiveOption(where, 'toleranceChange', options.toleranceChange, 1e-9),
-      historySize: integerOption(where, 'historySize', options.historySize, 100),
-      lineSearchFn,
-    })
+    this.#options = parseOptions(where, options)
     this.#size = this.#params.reduce((n, p) => n + p.size, 0)
+    this.#vectors = new Vectors(resolveBackend(where, options.backend))
   }
 
   #flatGrad(): Vec {
@@ -382,8 +436,7 @@ export class LBFGS {
   #addDirection(t: number, d: Vec): void {
     let at = 0
     for (const p of this.#params) {
-      const data: FloatArray = p.data
-      for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) + t * (d[at + i] as number)
+      this.#vectors.backend.addScaled(p.data, t, d.subarray(at, at + p.size))
       at += p.size
     }
   }
@@ -408,12 +461,13 @@ export class LBFGS {
     if (typeof closure !== 'function')
       throw typeError('LBFGS.step', 'closure', 'a function () => loss that fills the gradients', closure)
     const o = this.options
+    const v = this.#vectors
     const origLoss = this.#evaluate(closure)
     let loss = origLoss
     let currentEvals = 1
     this.funcEvals++
     let flatGrad = this.#flatGrad()
-    if (absMax(flatGrad) <= o.toleranceGrad) return origLoss
+    if (v.absMax(flatGrad) <= o.toleranceGrad) return origLoss
     let d = this.#d
     let t = this.#t
     let nIter = 0
@@ -421,16 +475,16 @@ export class LBFGS {
       nIter++
       this.nIter++
       if (this.nIter === 1) {
-        d = flatGrad.map((v) => -v)
+        d = v.scaled(flatGrad, -1)
         this.#oldDirs = []
         this.#oldSteps = []
         this.#ro = []
         this.#hDiag = 1
       } else {
         const prev = this.#prevFlatGrad as Vec
-        const y = flatGrad.map((v, i) => v - (prev[i] as number))
-        const s = (d as Vec).map((v) => v * t)
-        const ys = dot(y, s)
+        const y = v.addScaled(flatGrad.slice(), -1, prev)
+        const s = v.scaled(d as Vec, t)
+        const ys = v.dot(y, s)
         if (ys > 1e-10) {
           if (this.#oldDirs.length === o.historySize) {
             this.#oldDirs.shift()
@@ -440,30 +494,27 @@ export class LBFGS {
           this.#oldDirs.push(y)
           this.#oldSteps.push(s)
           this.#ro.push(1 / ys)
-          this.#hDiag = ys / dot(y, y)
+          this.#hDiag = ys / v.dot(y, y)
         }
         const count = this.#oldDirs.length
         const al = new Array<number>(count)
-        const q = flatGrad.map((v) => -v)
+        const q = v.scaled(flatGrad, -1)
         for (let i = count - 1; i >= 0; i--) {
-          al[i] = dot(this.#oldSteps[i] as Vec, q) * (this.#ro[i] as number)
-          const dir = this.#oldDirs[i] as Vec
-          for (let j = 0; j < q.length; j++) q[j] = (q[j] as number) - (al[i] as number) * (dir[j] as number)
+          al[i] = v.dot(this.#oldSteps[i] as Vec, q) * (this.#ro[i] as number)
+          v.addScaled(q, -(al[i] as number), this.#oldDirs[i] as Vec)
         }
-        const r = q.map((v) => v * this.#hDiag)
+        const r = v.scaled(q, this.#hDiag)
         for (let i = 0; i < count; i++) {
-          const be = dot(this.#oldDirs[i] as Vec, r) * (this.#ro[i] as number)
-          const step = this.#oldSteps[i] as Vec
-          const a = (al[i] as number) - be
-          for (let j = 0; j < r.length; j++) r[j] = (r[j] as number) + a * (step[j] as number)
+          const be = v.dot(this.#oldDirs[i] as Vec, r) * (this.#ro[i] as number)
+          v.addScaled(r, (al[i] as number) - be, this.#oldSteps[i] as Vec)
         }
         d = r
       }
       this.#prevFlatGrad = flatGrad.slice()
       this.#prevLoss = loss
-      t = this.nIter === 1 ? Math.min(1, 1 / absSum(flatGrad)) * o.lr : o.lr
+      t = this.nIter === 1 ? Math.min(1, 1 / v.absSum(flatGrad)) * o.lr : o.lr
       const direction = d as Vec
-      const gtd = dot(flatGrad, direction)
+      const gtd = v.dot(flatGrad, direction)
       if (gtd > -o.toleranceChange) break
       let lsEvals = 0
       let optimal = false
@@ -476,17 +527,17 @@ export class LBFGS {
           this.#restore(start)
           return { f, g }
         }
-        const found = strongWolfe(evaluate, t, direction, loss, flatGrad, gtd, o.toleranceChange)
+        const found = strongWolfe(v, evaluate, t, direction, loss, flatGrad, gtd, o.toleranceChange)
         ;({ f: loss, g: flatGrad, t } = found)
         lsEvals = found.evals
         this.#addDirection(t, direction)
-        optimal = absMax(flatGrad) <= o.toleranceGrad
+        optimal = v.absMax(flatGrad) <= o.toleranceGrad
       } else {
         this.#addDirection(t, direction)
         if (nIter !== o.maxIter) {
           loss = this.#evaluate(closure)
           flatGrad = this.#flatGrad()
-          optimal = absMax(flatGrad) <= o.toleranceGrad
+          optimal = v.absMax(flatGrad) <= o.toleranceGrad
           lsEvals = 1
         }
       }
@@ -495,7 +546,7 @@ export class LBFGS {
       if (nIter === o.maxIter) break
       if (currentEvals >= o.maxEval) break
       if (optimal) break
-      if (absMax(direction) * Math.abs(t) <= o.toleranceChange) break
+      if (v.absMax(direction) * Math.abs(t) <= o.toleranceChange) break
       if (Math.abs(loss - this.#prevLoss) < o.toleranceChange) break
     }
     this.#d = d

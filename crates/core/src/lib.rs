@@ -23,6 +23,7 @@ pub mod reduce;
 pub mod rules;
 pub mod slot;
 pub mod spin_pool;
+pub mod vector;
 
 pub use error::CoreError;
 pub use real::Real;

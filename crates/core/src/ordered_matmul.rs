@@ -173,7 +173,8 @@ mod tests {
 
     fn same_bits<T: Real>() {
         // Shapes around the tile (6 × NR), the k block (256) and the parallel threshold.
-        for &(m, k, n) in &[(1, 1, 1), (5, 3, 7), (6, 16, 16), (13, 257, 17), (7, 600, 33), (70, 300, 90), (2, 513, 40)] {
+        for &(m, k, n) in &[(1, 1, 1), (5, 3, 7), (6, 16, 16), (13, 257, 17), (7, 600, 33), (70, 300, 90), (2, 513, 40)]
+        {
             let a = values::<T>(m * k, 1 + m as u64);
             let b = values::<T>(k * n, 2 + n as u64);
             let want = naive(&a, &b, m, k, n);

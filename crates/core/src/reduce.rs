@@ -90,6 +90,36 @@ pub fn sum_by_index(n: usize, term: impl Fn(usize) -> f64 + Sync) -> f64 {
     })
 }
 
+/// Σ a[i]·b[i] in the same blocked order as `sum_by_index(n, |i| a[i] * b[i])`, four blocks side
+/// by side (as `sums_of_runs`) so the CPU overlaps four chains of additions.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    blocked(n, |first, sums| {
+        let block = |j: usize| {
+            let start = ((first + j) * REDUCE_BLOCK).min(n);
+            let end = (start + REDUCE_BLOCK).min(n);
+            (&a[start..end], &b[start..end])
+        };
+        let mut j = 0;
+        while j + 4 <= sums.len() && (first + j + 4) * REDUCE_BLOCK <= n {
+            let parts: [(&[f64], &[f64]); 4] = std::array::from_fn(|k| block(j + k));
+            let mut s = [0.0f64; 4];
+            for i in 0..REDUCE_BLOCK {
+                for k in 0..4 {
+                    s[k] += parts[k].0[i] * parts[k].1[i];
+                }
+            }
+            sums[j..j + 4].copy_from_slice(&s);
+            j += 4;
+        }
+        for (k, s) in sums.iter_mut().enumerate().skip(j) {
+            let (x, y) = block(k);
+            *s = x.iter().zip(y).fold(0.0, |acc, (p, q)| acc + p * q);
+        }
+    })
+}
+
 /// Σ term(u) over values u made a block at a time by `fill(start, out)` (u at indices start..),
 /// in the same blocked order: Adafactor's Σ U² without storing U, each block's values made in
 /// one vectorisable pass.

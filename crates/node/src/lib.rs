@@ -173,6 +173,37 @@ pub fn scale_f64(mut tensors: Vec<Float64ArraySlice>, coefficient: f64) -> Resul
     })
 }
 
+/// Σ a[i]·b[i] in the fixed block order (L-BFGS's dot products).
+#[napi]
+pub fn dot_f64(a: Float64ArraySlice, b: Float64ArraySlice) -> Result<f64> {
+    guarded(|| {
+        if a.len() != b.len() {
+            return Err(to_js_error(descent_core::CoreError::invalid("b", format!("{} elements, as a", a.len()))));
+        }
+        Ok(descent_core::vector::dot(&a, &b))
+    })
+}
+
+fn add_scaled<T: descent_core::Real>(y: &mut [T], alpha: f64, x: &[f64]) -> Result<()> {
+    if y.len() != x.len() {
+        return Err(to_js_error(descent_core::CoreError::invalid("x", format!("{} elements, as y", y.len()))));
+    }
+    descent_core::vector::add_scaled(y, alpha, x);
+    Ok(())
+}
+
+/// y ← y + α·x, rounded to y's element type once per element (L-BFGS's axpys).
+#[napi]
+pub fn add_scaled_f32(mut y: Float32ArraySlice, alpha: f64, x: Float64ArraySlice) -> Result<()> {
+    guarded(|| add_scaled(unsafe { y.as_mut() }, alpha, &x))
+}
+
+/// `addScaledF32` into a Float64Array.
+#[napi]
+pub fn add_scaled_f64(mut y: Float64ArraySlice, alpha: f64, x: Float64ArraySlice) -> Result<()> {
+    guarded(|| add_scaled(unsafe { y.as_mut() }, alpha, &x))
+}
+
 /// Panics inside the binding on purpose, so tests can prove a panic surfaces as a JS error.
 #[napi]
 pub fn debug_panic(message: String) -> Result<()> {
