@@ -10,6 +10,7 @@ import test, { type ExecutionContext } from 'ava'
 import {
   Adam,
   AdamW,
+  AdamWScheduleFree,
   DescentError,
   ExponentialLR,
   type LRScheduler,
@@ -566,4 +567,32 @@ function withValue(b: { x: Tensor; y: Tensor }, at: number, value: number) {
   const data = b.x.data.slice()
   data[at] = value
   return { x: tensor(data, b.x.shape), y: b.y }
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: a Schedule-Free optimizer trains in train mode and is left in eval mode, as one fit`, async (t) => {
+    const make = () => {
+      const model = new MLP({ sizes: [4, 5, 3], seed: 4, backend })
+      const optimizer = new AdamWScheduleFree(model.parameters(), { lr: 1e-2, warmupSteps: 3 })
+      return { model, optimizer }
+    }
+    const { x, y } = randomData([4, 5, 3], 'softmax', 'float32', 48, 5)
+    // One fit over the 48 rows: train() before, eval() after; the same 6 batches of 8 rows.
+    const reference = make()
+    reference.model.fit(x, y, { optimizer: reference.optimizer, batchSize: 8, shuffle: false })
+
+    const online = make()
+    const trainer = online.model.trainer({ optimizer: online.optimizer, batchSize: 8 })
+    t.true(
+      online.optimizer.paramGroups.every((g) => g.trainMode),
+      'train mode while open',
+    )
+    await Promise.all([0, 16, 32].map((at) => trainer.train(rows(x, at, at + 16), rows(y, at, at + 16))))
+    await trainer.close()
+    t.true(
+      online.optimizer.paramGroups.every((g) => !g.trainMode),
+      'eval mode after close',
+    )
+    t.deepEqual(observe(online.model, online.optimizer), observe(reference.model, reference.optimizer))
+  })
 }

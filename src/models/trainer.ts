@@ -6,7 +6,7 @@ import { ReduceLROnPlateau } from '../schedulers/reduce-lr-on-plateau.js'
 import { LRScheduler } from '../schedulers/scheduler.js'
 import { type Tensor, tensor } from '../tensor.js'
 import { checkBoolean, checkOneOf, checkPlainObject, rejectUnknownKeys } from '../validate.js'
-import type { AnyOptimizer } from './fit.js'
+import { type AnyOptimizer, beginTraining } from './fit.js'
 import type { Targets } from './network.js'
 import type { PlannedRun, TrainerCore, TrainerEvent } from './trainer-core.js'
 import { type Cursor, TrainerPlanner } from './trainer-planner.js'
@@ -169,6 +169,10 @@ const RATE_WINDOW_MS = 5000
  * scheduler, bit for bit. While it is open, the model's buffers and the optimizer's tensors
  * hold the state of the last `sync()`; `fit`, `forwardBackward`, `optimizer.step()` and
  * `loadStateDict` throw `DESCENT_BUSY`.
+ *
+ * A Schedule-Free optimizer (AdamWScheduleFree, SGDScheduleFree) is in train mode while the
+ * trainer is open, so `predict` answers from the training point y; `close()` moves it to eval
+ * mode, leaving the averaged weights x in the model, as one `fit` over all the batches would.
  */
 export class Trainer {
   readonly #host: TrainerHost
@@ -191,6 +195,8 @@ export class Trainer {
   #held = false
   /** The position of the state the model's buffers hold (the last sync, or the start). */
   #synced: Cursor
+  /** Moves a Schedule-Free optimizer back to eval mode at the end (nothing for the others). */
+  readonly #endTraining: () => void
   /** The optimizer's parameters that had no state before the trainer (see `forgetUnstepped`). */
   readonly #fresh: readonly Parameter[]
 
@@ -232,7 +238,10 @@ export class Trainer {
       schedulerStep === 'batch' ? lr : undefined,
       schedulerStep === 'epoch' ? lr : undefined,
     )
-    optimizer.planSteps(0) // the optimizer's own checks (lrs, options), changing nothing
+    // The optimizer's own checks, changing nothing; a Schedule-Free optimizer moves to train mode
+    // (its parameters hold y) until close() moves it back, as fit does around a run.
+    const endTraining = beginTraining(optimizer)
+    this.#endTraining = endTraining
     this.#host = host
     this.#fresh = held.filter((p) => optimizer.stateOf(p) === undefined)
     const settings = {
@@ -242,7 +251,12 @@ export class Trainer {
       threads,
       background,
     }
-    this.#core = host.startCore(settings, (event) => this.#onEvent(event))
+    try {
+      this.#core = host.startCore(settings, (event) => this.#onEvent(event))
+    } catch (error) {
+      endTraining()
+      throw error
+    }
     this.#synced = this.#planner.cursor()
     lendToTraining(optimizer, `${host.where.split('.')[0]}.trainer`)
     this.#parts = [model, optimizer, ...(scheduler ? [scheduler] : [])]
@@ -706,6 +720,7 @@ export class Trainer {
     this.#core.close()
     Optimizer.forgetUnstepped(this.optimizer, this.#fresh)
     lendToTraining(this.optimizer, undefined)
+    this.#endTraining()
     for (const part of this.#parts) if (openTrainers.get(part) === this) openTrainers.delete(part)
     this.#host.release()
   }
