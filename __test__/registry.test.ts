@@ -57,10 +57,10 @@ test('the bench and trajectory tables come from the registry and build every opt
     Object.keys(BENCH_OPTIMIZERS),
     Object.keys(OPTIMIZER_ENTRIES).filter((k) => OPTIMIZER_ENTRIES[k]?.bench),
   )
-  t.deepEqual(
-    Object.keys(PATH_OPTIMIZERS),
-    Object.keys(OPTIMIZER_ENTRIES).filter((k) => OPTIMIZER_ENTRIES[k]?.path),
-  )
+  t.deepEqual(Object.keys(PATH_OPTIMIZERS), [
+    ...Object.keys(OPTIMIZER_ENTRIES).filter((k) => OPTIMIZER_ENTRIES[k]?.path),
+    'lbfgs',
+  ])
   // Presets keep their options: Momentum is SGD with momentum 0.9 in both tables.
   const momentum = BENCH_OPTIMIZERS.momentum?.create(params(), 'js')
   t.like(momentum?.paramGroups[0], { lr: 0.01, momentum: 0.9 })
@@ -73,10 +73,32 @@ test('the bench and trajectory tables come from the registry and build every opt
   }
   for (const fn of TEST_FUNCTIONS) {
     for (const [key, p] of Object.entries(PATH_OPTIMIZERS)) {
-      const optimizer = p.create(params(), fn)
-      t.true(p.settings(fn).startsWith(formatSettings({ lr: optimizer.paramGroups[0]?.lr })), key)
+      const optimizer = p.create([new Parameter(new Float64Array(2), [...p.shape])], fn)
+      t.true(p.settings(fn).startsWith(formatSettings({ lr: optimizer.options.lr as number })), key)
     }
   }
   const nesterov = PATH_OPTIMIZERS.nesterov?.create(params(), TEST_FUNCTIONS[0] as never)
-  t.like(nesterov?.paramGroups[0], { momentum: 0.9, nesterov: true })
+  t.like(nesterov?.options, { momentum: 0.9, nesterov: true })
+})
+
+test('L-BFGS (closure steps) and Muon (a 1×2 matrix) draw trajectories', (t) => {
+  const { PATH_OPTIMIZERS } =
+    require('../cli/src/trajectories/presets.js') as typeof import('../cli/src/trajectories/presets.js')
+  const { TEST_FUNCTIONS } =
+    require('../cli/src/trajectories/functions.js') as typeof import('../cli/src/trajectories/functions.js')
+  const { runPath } =
+    require('../cli/src/trajectories/run.js') as typeof import('../cli/src/trajectories/run.js')
+  const byId = (id: string) => TEST_FUNCTIONS.find((f) => f.id === id) as (typeof TEST_FUNCTIONS)[number]
+  const distance = (points: [number, number][], to: [number, number]) => {
+    const [x, y] = points.at(-1) as [number, number]
+    return Math.hypot(x - to[0], y - to[1])
+  }
+  const rosenbrock = byId('rosenbrock')
+  const lbfgs = runPath(rosenbrock, PATH_OPTIMIZERS.lbfgs as never, 60)
+  t.true(distance(lbfgs, [1, 1]) < 1e-4, `L-BFGS ends ${lbfgs.at(-1)}`)
+  const quadratic = byId('quadratic')
+  const muon = runPath(quadratic, PATH_OPTIMIZERS.muon as never, 100)
+  const mark = quadratic.marks[0] as [number, number]
+  t.is(muon.length, 101)
+  t.true(distance(muon, mark) < distance([quadratic.start], mark) / 5, `Muon ends ${muon.at(-1)}`)
 })

@@ -59,6 +59,8 @@ export interface OptimizerEntry {
   readonly path?: {
     readonly lr: (rates: PathRates) => number
     readonly options?: Readonly<Record<string, unknown>>
+    /** The point as a 1×2 matrix rather than a vector (Muon takes matrices only). */
+    readonly matrix?: boolean
   }
 }
 
@@ -186,8 +188,14 @@ export const OPTIMIZER_ENTRIES: Readonly<Record<string, OptimizerEntry>> = {
     bench: { lr: 0.05, settings: 'lr 0.05, momentum 0.9' },
     path: { lr: (r) => r.gd },
   }),
-  // 2-D weight matrices only, so neither the trajectories (vectors) nor the bench's MLPs (biases).
-  muon: entry({ label: 'Muon', Optimizer: cls(Muon) }),
+  // 2-D weight matrices only, so not the bench's MLPs (their biases are vectors). On a path the
+  // point is a 1×2 matrix, whose orthogonalisation is the momentum's direction scaled to ~0.7:
+  // normalised-gradient descent with Nesterov momentum.
+  muon: entry({
+    label: 'Muon',
+    Optimizer: cls(Muon),
+    path: { lr: (r) => r.adaptive, options: { weightDecay: 0 }, matrix: true },
+  }),
   rprop: entry({
     label: 'Rprop',
     Optimizer: cls(Rprop),
