@@ -253,6 +253,20 @@ function savedOptions(
   })
 }
 
+/** What `step` restores when its closure throws. */
+interface SavedState {
+  d: Vec | undefined
+  t: number
+  oldDirs: Vec[]
+  oldSteps: Vec[]
+  ro: number[]
+  hDiag: number
+  prevFlatGrad: Vec | undefined
+  prevLoss: number
+  funcEvals: number
+  nIter: number
+}
+
 function parseOptions(where: string, options: LBFGSOptions): Readonly<Required<LBFGSOptions>> {
   const lr = positiveOption(where, 'lr', options.lr, 1)
   const maxIter = integerOption(where, 'maxIter', options.maxIter, 20)
@@ -460,6 +474,49 @@ export class LBFGS {
   step(closure: LBFGSClosure): number {
     if (typeof closure !== 'function')
       throw typeError('LBFGS.step', 'closure', 'a function () => loss that fills the gradients', closure)
+    // A closure that throws (or returns a non-number) mid-step, perhaps inside the line search
+    // with the parameters at a trial point, leaves parameters and state as they were.
+    const params = this.#snapshot()
+    const state = this.#saveState()
+    try {
+      return this.#iterate(closure)
+    } catch (error) {
+      this.#restore(params)
+      this.#loadState(state)
+      throw error
+    }
+  }
+
+  #saveState(): SavedState {
+    return {
+      d: this.#d,
+      t: this.#t,
+      oldDirs: [...this.#oldDirs],
+      oldSteps: [...this.#oldSteps],
+      ro: [...this.#ro],
+      hDiag: this.#hDiag,
+      prevFlatGrad: this.#prevFlatGrad,
+      prevLoss: this.#prevLoss,
+      funcEvals: this.funcEvals,
+      nIter: this.nIter,
+    }
+  }
+
+  /** Vectors are never written after they are stored, so sharing them with a saved state is safe. */
+  #loadState(s: SavedState): void {
+    this.#d = s.d
+    this.#t = s.t
+    this.#oldDirs = s.oldDirs
+    this.#oldSteps = s.oldSteps
+    this.#ro = s.ro
+    this.#hDiag = s.hDiag
+    this.#prevFlatGrad = s.prevFlatGrad
+    this.#prevLoss = s.prevLoss
+    this.funcEvals = s.funcEvals
+    this.nIter = s.nIter
+  }
+
+  #iterate(closure: LBFGSClosure): number {
     const o = this.options
     const v = this.#vectors
     const origLoss = this.#evaluate(closure)
