@@ -97,7 +97,8 @@ test('steps agree across backends, never raise the loss, and a failing closure c
         const run = (backend: 'native' | 'js', fail: number) => {
           let at = 0
           const params = sizes.map((size) => {
-            const values = start.slice(at, (at += size))
+            const values = start.slice(at, at + size)
+            at += size
             return new Parameter(
               dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values),
               [size],
