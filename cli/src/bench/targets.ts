@@ -56,17 +56,12 @@ export function timeToTarget(
   seed: number,
 ): TargetOutcome {
   const model = new MLP({ sizes: dataset.sizes, seed, backend })
-  const opt = optimizer.create(model.parameters(), backend)
+  const session = optimizer.start(model)
   let timeMs = 0
   let accuracy = 0
   for (let epoch = 1; epoch <= dataset.maxEpochs; epoch++) {
     const start = performance.now()
-    model.fit(split.train.x, split.train.y, {
-      optimizer: opt,
-      epochs: 1,
-      batchSize: dataset.batchSize,
-      seed: (seed + epoch) >>> 0,
-    })
+    session.epochs(split.train, { epochs: 1, batchSize: dataset.batchSize, seed: (seed + epoch) >>> 0 })
     timeMs += performance.now() - start
     accuracy = model.evaluate(split.test.x, split.test.y).accuracy ?? 0
     if (accuracy >= dataset.target) return { epochs: epoch, timeMs, finalAccuracy: accuracy }

@@ -1,5 +1,5 @@
 import { type BackendName, type LabelledData, MLP } from 'descent-optim'
-import type { BenchOptimizer } from './optimizers.js'
+import type { BenchOptimizer, TrainingSettings } from './optimizers.js'
 import type { TfjsModule, TfjsTensor } from './tfjs.js'
 
 /** What the benchmark trains: the tutorial's SimpleNN(inputs, hidden, classes), tanh + softmax. */
@@ -17,15 +17,11 @@ export interface TrainingRun {
   timeMs: number
 }
 
-/** Settings shared by every run of a benchmark. */
-export interface TrainingSettings {
-  epochs: number
-  batchSize: number
-}
+export type { TrainingSettings }
 
 /**
- * Trains a fresh MLP with descent on `backend`: the whole of `fit` is timed (on the native
- * backend each epoch is one call into Rust). Rows are visited in order (no shuffling), as in
+ * Trains a fresh MLP with descent on `backend`: the whole training is timed (through `fit`, on
+ * the native backend one call into Rust per epoch; Muon + AdamW and L-BFGS run loops of their own). Rows are visited in order (no shuffling), as in
  * the tutorial, so every backend sees the same batches.
  */
 export function trainDescent(
@@ -36,15 +32,9 @@ export function trainDescent(
   settings: TrainingSettings,
 ): TrainingRun {
   const model = new MLP({ sizes: network.sizes, seed: network.seed, backend })
-  const opt = optimizer.create(model.parameters(), backend)
   const start = performance.now()
-  const history = model.fit(set.x, set.y, {
-    optimizer: opt,
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    shuffle: false,
-  })
-  return { loss: history.loss, timeMs: performance.now() - start }
+  const loss = optimizer.start(model).epochs(set, settings)
+  return { loss, timeMs: performance.now() - start }
 }
 
 /** A weight [out, in] (PyTorch's layout, descent's) as a Keras kernel [in, out]. */

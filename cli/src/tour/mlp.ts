@@ -48,7 +48,11 @@ export const mlpSection: TourSection = {
         const optimizer = BENCH_OPTIMIZERS[key] as BenchOptimizer
         const model = new MLP({ sizes: [FEATURES, 64, 3], seed: settings.seed })
         const history = model.fit(train.x, train.y, {
-          optimizer: optimizer.create(model.parameters(), model.backend),
+          // The tutorial's optimizers, all trained by fit.
+          optimizer: (optimizer.create as NonNullable<BenchOptimizer['create']>)(
+            model.parameters(),
+            model.backend,
+          ),
           epochs,
           batchSize: 32,
           seed: settings.seed,
