@@ -21,6 +21,16 @@ function lerp(start: number, end: number, w: number, r: (x: number) => number): 
   return w < 0.5 ? r(start + r(w * d)) : r(end - r(d * (1 - w)))
 }
 
+/** A TypeError unless every parameter's buffer holds its whole shape (a transfer detaches it). */
+function checkWhole(where: string, owner: string, params: readonly Parameter[]): void {
+  params.forEach((p, i) => {
+    if (p.data.length !== p.elements)
+      throw new TypeError(
+        `${where}: ${owner}.parameters()[${i}] (${p.name}) holds ${p.data.length} elements, expected ${p.elements} (was its buffer detached?)`,
+      )
+  })
+}
+
 /**
  * An average of a model's weights over training (torch.optim.swa_utils.AveragedModel): an
  * equal-weight average of the weights at each `update()` (stochastic weight averaging, with
@@ -61,6 +71,7 @@ export class AveragedModel {
     this.decay = decay
     this.#source = model
     const Class = model.constructor as ModelClass
+    checkWhole(where, 'model', model.parameters())
     this.module = new Class({ ...model.architecture(), backend: model.backend })
     const own = this.module.parameters()
     model.parameters().forEach((p, i) => (own[i] as Parameter).data.set(p.data))
@@ -78,6 +89,8 @@ export class AveragedModel {
    * average by (θ − avg)/(n + 1) (SWA) or by lerp(avg, θ, 1 − decay) (EMA), in the weights' dtype.
    */
   update(): void {
+    checkWhole('AveragedModel.update', 'model', this.#source.parameters())
+    checkWhole('AveragedModel.update', 'module', this.module.parameters())
     const n = this.nAveraged
     const f32 = this.module.dtype === 'float32'
     const r = f32 ? Math.fround : (x: number) => x
