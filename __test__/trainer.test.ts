@@ -587,12 +587,19 @@ for (const backend of BACKENDS) {
       online.optimizer.paramGroups.every((g) => g.trainMode),
       'train mode while open',
     )
+    const before = Array.from(trainer.predict(x).data)
     await Promise.all([0, 16, 32].map((at) => trainer.train(rows(x, at, at + 16), rows(y, at, at + 16))))
+    // Predictions read the average x while the trainer trains y: the weights close() leaves.
+    const during = Array.from(trainer.predict(x).data)
+    const duringEval = trainer.evaluate(x, y)
+    t.notDeepEqual(during, before)
     await trainer.close()
     t.true(
       online.optimizer.paramGroups.every((g) => !g.trainMode),
       'eval mode after close',
     )
     t.deepEqual(observe(online.model, online.optimizer), observe(reference.model, reference.optimizer))
+    t.deepEqual(during, Array.from(online.model.predict(x).data), 'bit for bit')
+    t.deepEqual(duringEval, online.model.evaluate(x, y))
   })
 }

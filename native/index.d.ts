@@ -235,6 +235,14 @@ export interface EpochResult {
   nonFinite: number
 }
 
+/** `params[offset..offset + length]` ← lerp(them, state[stateIndex], weight) in what predictions read. */
+export interface EvalPointPart {
+  offset: number
+  length: number
+  stateIndex: number
+  weight: number
+}
+
 /** Mean loss and hits (rows classified right) over the rows of `x`. */
 export declare function evaluateF32(network: Uint32Array, params: Float32Array, x: Float32Array, labels: Int32Array, values: Float32Array): NetworkEvaluation
 
@@ -492,4 +500,6 @@ export interface TrainerOptions {
   threads: number
   /** Run the trainer's threads at a lower OS priority than Node's (Linux: niceness +10). */
   background: boolean
+  /** Where predictions read another point than the trained weights (Schedule-Free's x). */
+  evalPoint: Array<EvalPointPart>
 }

@@ -1,6 +1,7 @@
 import type { TrainerEvent as NativeEvent } from '../../native/index.js'
 import { type addon, callNative } from '../backend/native.js'
 import type { FloatArray } from '../parameter.js'
+import { evalPointParts } from './eval-point.js'
 import { targetArgs } from './native-args.js'
 import type { NetworkSpec } from './network.js'
 import type { CoreSettings } from './trainer.js'
@@ -84,6 +85,7 @@ export function nativeTrainerCore(
           checkNonFinite: settings.checkNonFinite,
           threads: settings.threads,
           background: settings.background,
+          evalPoint: evalPointParts(settings.optimizer, params, state),
         },
         (event: NativeEvent) => onEvent(fromNative(event)),
       ),

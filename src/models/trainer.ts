@@ -171,8 +171,9 @@ const RATE_WINDOW_MS = 5000
  * `loadStateDict` throw `DESCENT_BUSY`.
  *
  * A Schedule-Free optimizer (AdamWScheduleFree, SGDScheduleFree) is in train mode while the
- * trainer is open, so `predict` answers from the training point y; `close()` moves it to eval
- * mode, leaving the averaged weights x in the model, as one `fit` over all the batches would.
+ * trainer is open: it trains the point y, while `predict` and `evaluate` read the average x
+ * (lerp(y, z, 1 − 1/β), the bits its `eval()` gives), published after every batch. `close()`
+ * moves it to eval mode, leaving x in the model, as one `fit` over all the batches would.
  */
 export class Trainer {
   readonly #host: TrainerHost

@@ -6,7 +6,7 @@
 use crate::errors::{guarded, to_js_error};
 use crate::models::{targets, NetworkEvaluation};
 use descent_core::nn::mlp::Network;
-use descent_core::online::{Body, ErrorKind, Event, OnlineTrainer, RuleLayout, Setup};
+use descent_core::online::{Body, ErrorKind, EvalLerp, Event, OnlineTrainer, RuleLayout, Setup};
 use descent_core::rules::rule_index;
 use descent_core::CoreError;
 use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Int32ArraySlice, Uint32ArraySlice, Uint8ArraySlice};
@@ -92,6 +92,17 @@ pub struct TrainerOptions {
     pub threads: u32,
     /// Run the trainer's threads at a lower OS priority than Node's (Linux: niceness +10).
     pub background: bool,
+    /// Where predictions read another point than the trained weights (Schedule-Free's x).
+    pub eval_point: Vec<EvalPointPart>,
+}
+
+/// `params[offset..offset + length]` ← lerp(them, state[stateIndex], weight) in what predictions read.
+#[napi(object)]
+pub struct EvalPointPart {
+    pub offset: u32,
+    pub length: u32,
+    pub state_index: u32,
+    pub weight: f64,
 }
 
 fn id_of(id: f64) -> std::result::Result<u64, CoreError> {
@@ -147,6 +158,16 @@ macro_rules! trainer_class {
                             check_non_finite: options.check_non_finite,
                             threads: options.threads.max(1) as usize,
                             background: options.background,
+                            eval_point: options
+                                .eval_point
+                                .iter()
+                                .map(|e| EvalLerp {
+                                    offset: e.offset as usize,
+                                    len: e.length as usize,
+                                    state_index: e.state_index as usize,
+                                    weight: e.weight,
+                                })
+                                .collect(),
                         };
                         let sender = Arc::clone(&on_event);
                         let report = Arc::new(move |event: Event| {

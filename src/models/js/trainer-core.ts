@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../parameter.js'
+import { atEvalPoint, evalPointParts } from '../eval-point.js'
 import type { NetworkSpec, Targets } from '../network.js'
 import type { CoreSettings } from '../trainer.js'
 import type { PlannedRun, TrainerCore, TrainerEvent } from '../trainer-core.js'
@@ -39,6 +40,9 @@ export function jsTrainerCore(
   onEvent: (event: TrainerEvent) => void,
 ): TrainerCore {
   const layout = trainerLayout(settings.optimizer)
+  // Predictions read Schedule-Free's average x, computed from the live y and z when asked.
+  const evalPoint = evalPointParts(settings.optimizer, params, layout.state)
+  const weightsToRead = () => (evalPoint.length === 0 ? params : atEvalPoint(params, layout.state, evalPoint))
   const dtype = params instanceof Float32Array ? 'float32' : 'float64'
   const accepted = new Map<number, Accepted>()
   const ready: Item[] = []
@@ -205,8 +209,8 @@ export function jsTrainerCore(
       const head = ready[0]
       return { lastDone: -1, headSteps: head?.kind === 'batch' ? head.steps : 0 }
     },
-    predict: (x, out) => out.set(predict(network, params, x)),
-    evaluate: (x, targets) => evaluate(network, params, x, targets),
+    predict: (x, out) => out.set(predict(network, weightsToRead(), x)),
+    evaluate: (x, targets) => evaluate(network, weightsToRead(), x, targets),
     hold: () => {},
     close() {
       closed = true

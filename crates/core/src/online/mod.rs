@@ -5,4 +5,4 @@ pub mod body;
 pub mod trainer;
 
 pub use body::{Body, BodyError, ErrorKind, Parsed};
-pub use trainer::{Event, OnlineTrainer, Reporter, RuleLayout, Setup, Snapshot};
+pub use trainer::{EvalLerp, Event, OnlineTrainer, Reporter, RuleLayout, Setup, Snapshot};

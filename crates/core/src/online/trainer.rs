@@ -16,6 +16,7 @@ use crate::nn::loss::Targets;
 use crate::nn::mlp::{self, Network};
 use crate::nn::train::{train_epoch_until, Batches, StepPlan};
 use crate::nn::Element;
+use crate::real::lerp;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,6 +74,42 @@ pub struct Setup<T> {
     /// Run the trainer's threads at a lower OS priority, so that the thread that owns the
     /// trainer (Node's event loop, answering predictions) gets a core first when they compete.
     pub background: bool,
+    /// Where predictions read another point than the trained weights (empty: the weights).
+    pub eval_point: Vec<EvalLerp>,
+}
+
+/// Published weights `params[offset..offset + len]` become lerp(weights, state[state_index],
+/// weight): Schedule-Free's average x = lerp(y, z, 1 − 1/β) from the trained point y and the
+/// base sequence z, as the optimizer's `eval()` computes it (weight rounded to T once).
+#[derive(Clone, Debug)]
+pub struct EvalLerp {
+    pub offset: usize,
+    pub len: usize,
+    pub state_index: usize,
+    pub weight: f64,
+}
+
+fn check_eval_point<T>(lerps: &[EvalLerp], params: &[T], state: &[Vec<T>]) -> Result<(), CoreError> {
+    for (i, l) in lerps.iter().enumerate() {
+        let fits = l.offset.checked_add(l.len).is_some_and(|end| end <= params.len());
+        if !fits || state.get(l.state_index).map(Vec::len) != Some(l.len) || !l.weight.is_finite() {
+            return Err(CoreError::invalid(
+                format!("evalPoint[{i}]"),
+                "a range of the parameters, a state tensor of its length and a finite weight",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Turns a copy of the trained weights into the point predictions read.
+fn to_eval_point<T: Element>(weights: &mut [T], state: &[Vec<T>], lerps: &[EvalLerp]) {
+    for l in lerps {
+        let w = T::of(l.weight);
+        for (v, &z) in weights[l.offset..l.offset + l.len].iter_mut().zip(&state[l.state_index]) {
+            *v = lerp(*v, z, w);
+        }
+    }
 }
 
 /// The weights predictions read: a copy made after a batch.
@@ -121,6 +158,7 @@ struct Queue<T> {
 struct Shared<T> {
     network: Network,
     layout: RuleLayout,
+    eval_point: Vec<EvalLerp>,
     batch_size: usize,
     check_non_finite: bool,
     owned: Mutex<Owned<T>>,
@@ -151,10 +189,22 @@ fn closed_error() -> CoreError {
 impl<T: Element + Default> OnlineTrainer<T> {
     /// Checks the setup and starts the intake and training threads.
     pub fn start(setup: Setup<T>, report: Reporter) -> Result<Self, CoreError> {
-        let Setup { network, params, grads, state, layout, batch_size, check_non_finite, threads, background } = setup;
+        let Setup {
+            network,
+            params,
+            grads,
+            state,
+            layout,
+            batch_size,
+            check_non_finite,
+            threads,
+            background,
+            eval_point,
+        } = setup;
         network.check_parameters("params", &params)?;
         network.check_parameters("grads", &grads)?;
         check_layout(&network, &layout, &state)?;
+        check_eval_point(&eval_point, &params, &state)?;
         if batch_size == 0 {
             return Err(CoreError::invalid("batchSize", "at least 1"));
         }
@@ -164,10 +214,13 @@ impl<T: Element + Default> OnlineTrainer<T> {
             .start_handler(move |_| lower_priority(background))
             .build()
             .map_err(|e| CoreError::invalid("threads", format!("a pool that starts ({e})")))?;
-        let published = Arc::new(Snapshot { params: params.clone(), steps: 0 });
+        let mut first = params.clone();
+        to_eval_point(&mut first, &state, &eval_point);
+        let published = Arc::new(Snapshot { params: first, steps: 0 });
         let shared = Arc::new(Shared {
             network,
             layout,
+            eval_point,
             batch_size,
             check_non_finite,
             owned: Mutex::new(Owned { params, grads, state, last_done: None, steps: 0 }),
@@ -565,6 +618,7 @@ fn publish<T: Element>(shared: &Shared<T>, spare: &mut Option<Arc<Snapshot<T>>>)
     let snapshot = Arc::get_mut(&mut next).expect("a fresh or unshared snapshot");
     snapshot.params.clear();
     snapshot.params.extend_from_slice(&owned.params);
+    to_eval_point(&mut snapshot.params, &owned.state, &shared.eval_point);
     snapshot.steps = owned.steps;
     drop(owned);
     let old = std::mem::replace(&mut *lock(&shared.published), next);
@@ -647,6 +701,7 @@ mod tests {
             check_non_finite: true,
             threads: 2,
             background: true,
+            eval_point: Vec::new(),
         }
     }
 
@@ -676,6 +731,28 @@ mod tests {
         let mut views: Vec<&mut [f64]> = st.iter_mut().map(Vec::as_mut_slice).collect();
         trainer.capture_now(&mut p, &mut g, &mut views).unwrap();
         (p, g, st)
+    }
+
+    #[test]
+    fn predictions_read_the_eval_point_while_training_keeps_the_weights() {
+        let mut s = setup(4);
+        let range = s.network.parameter_ranges()[0].clone();
+        s.state[0] = vec![1.0; range.len()];
+        let trained = s.params.clone();
+        s.eval_point = vec![EvalLerp { offset: range.start, len: range.len(), state_index: 0, weight: 0.25 }];
+        let (trainer, _events) = started_with(s);
+        let published = trainer.snapshot();
+        for (i, (&p, &t)) in published.params.iter().zip(&trained).enumerate() {
+            let want = if range.contains(&i) { lerp(t, 1.0, 0.25) } else { t };
+            assert_eq!(p.to_bits(), want.to_bits(), "element {i}");
+        }
+        let (weights, _, _) = capture(&trainer);
+        assert_eq!(weights, trained, "the trained weights are not moved");
+
+        let mut bad = setup(4);
+        bad.eval_point = vec![EvalLerp { offset: 0, len: 3, state_index: 0, weight: 0.5 }];
+        let error = OnlineTrainer::start(bad, Arc::new(|_| {})).err().expect("a state tensor of another length");
+        assert!(error.to_string().contains("evalPoint[0]"), "{error}");
     }
 
     #[test]
