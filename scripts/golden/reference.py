@@ -145,7 +145,11 @@ def muon(params, grads, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
             update = g + momentum * (buf[i] - g) if nesterov else buf[i]
             ortho = newton_schulz(update, ns_coefficients, ns_steps, eps)
             rows, cols = p.shape
-            ratio = np.sqrt(max(1, rows / cols)) if adjust_lr_fn == 'original' else 0.2 * np.sqrt(max(rows, cols))
+            ratio = {
+                'original': np.sqrt(max(1, rows / cols)),
+                'match_rms_adamw': 0.2 * np.sqrt(max(rows, cols)),
+                'spectral_unclamped': np.sqrt(rows / cols),
+            }[adjust_lr_fn]
             p *= 1 - lr * weight_decay
             p -= lr * ratio * ortho
         out.append([p.tolist() for p in params])
@@ -234,4 +238,5 @@ if __name__ == '__main__':
     write('muon', cases_for('muon', random_grads, [
         ('defaults', {'lr': 0.02}, 20),
         ('plain_momentum_match_rms', {'lr': 0.01, 'nesterov': False, 'momentum': 0.9, 'weight_decay': 0.0, 'adjust_lr_fn': 'match_rms_adamw'}, 20),
+        ('spectral_unclamped', {'lr': 0.02, 'weight_decay': 0.05, 'adjust_lr_fn': 'spectral_unclamped', 'ns_steps': 4}, 15),
     ], muon, matrices))

@@ -29,7 +29,7 @@ const SCALARS = [
 const S = scalarIndex(SCALARS)
 
 /** How Muon scales its step by the matrix's shape [A, B] (torch's `adjust_lr_fn`). */
-export type MuonAdjustLr = 'original' | 'match_rms_adamw'
+export type MuonAdjustLr = 'original' | 'match_rms_adamw' | 'spectral_unclamped'
 
 /** Muon hyperparameters (torch.optim.Muon); all can differ per param group. */
 export interface MuonOptions {
@@ -47,7 +47,10 @@ export interface MuonOptions {
   eps: number
   /** Newton–Schulz iterations (default 5). */
   nsSteps: number
-  /** `'original'`: lr·√max(1, A/B); `'match_rms_adamw'`: lr·0.2·√max(A, B) (default 'original'). */
+  /**
+   * `'original'`: lr·√max(1, A/B); `'match_rms_adamw'`: lr·0.2·√max(A, B); `'spectral_unclamped'`:
+   * lr·√(A/B), as torch 2.15 (default 'original').
+   */
   adjustLrFn: MuonAdjustLr
 }
 
@@ -118,9 +121,9 @@ const kernel: JsKernel = (p, g, [buffer], s, shape, r) => {
 
 function adjustedLr(o: MuonOptions, shape: readonly number[]): number {
   const [rows, cols] = shape as [number, number]
-  return o.adjustLrFn === 'match_rms_adamw'
-    ? o.lr * 0.2 * Math.sqrt(Math.max(rows, cols))
-    : o.lr * Math.sqrt(Math.max(1, rows / cols))
+  if (o.adjustLrFn === 'match_rms_adamw') return o.lr * 0.2 * Math.sqrt(Math.max(rows, cols))
+  if (o.adjustLrFn === 'spectral_unclamped') return o.lr * Math.sqrt(rows / cols)
+  return o.lr * Math.sqrt(Math.max(1, rows / cols))
 }
 
 /**
@@ -159,7 +162,7 @@ export const muonRule: RuleDefinition<MuonOptions> = {
     checkNonNegative(where, 'eps', o.eps)
     if (!Number.isSafeInteger(o.nsSteps) || o.nsSteps < 0 || o.nsSteps > 100)
       throw new RangeError(`${where}: nsSteps must be an integer in [0, 100], got ${o.nsSteps}`)
-    checkOneOf(where, 'adjustLrFn', o.adjustLrFn, ['original', 'match_rms_adamw'])
+    checkOneOf(where, 'adjustLrFn', o.adjustLrFn, ['original', 'match_rms_adamw', 'spectral_unclamped'])
   },
   stateTensors(_o, p: Parameter) {
     return [{ name: 'momentumBuffer', length: p.size }]
