@@ -25,6 +25,23 @@ const PARALLEL_MIN_WORK: usize = 1 << 18;
 /// diagonal are computed and the rest is mirrored: element (j, i) sums the same products in the
 /// same order as (i, j), so the mirror is exact.
 pub fn matmul<T: Real>(a: &[T], b: &[T], m: usize, k: usize, n: usize, symmetric: bool) -> Vec<T> {
+    product_of(a, (b, false), m, k, n, symmetric)
+}
+
+/// c [m, n] = a [m, k] · bᵀ with `b_rows` [n, k] row-major (X·Xᵀ with b_rows = X), in the same
+/// order as `matmul(a, transpose(b_rows))`: the transpose happens while packing, for free.
+pub fn matmul_transposed<T: Real>(a: &[T], b_rows: &[T], m: usize, k: usize, n: usize, symmetric: bool) -> Vec<T> {
+    product_of(a, (b_rows, true), m, k, n, symmetric)
+}
+
+fn product_of<T: Real>(
+    a: &[T],
+    (b, transposed): (&[T], bool),
+    m: usize,
+    k: usize,
+    n: usize,
+    symmetric: bool,
+) -> Vec<T> {
     assert!(a.len() == m * k && b.len() == k * n, "ordered matmul: operand sizes");
     assert!(!symmetric || m == n, "ordered matmul: a symmetric product is square");
     let mut c = vec![T::zero(); m * n];
@@ -32,29 +49,52 @@ pub fn matmul<T: Real>(a: &[T], b: &[T], m: usize, k: usize, n: usize, symmetric
         return c;
     }
     if std::mem::size_of::<T>() == 4 {
-        product::<T, 16>(a, b, m, k, n, symmetric, &mut c);
+        product::<T, 16>(a, (b, transposed), m, k, n, symmetric, &mut c);
     } else {
-        product::<T, 8>(a, b, m, k, n, symmetric, &mut c);
+        product::<T, 8>(a, (b, transposed), m, k, n, symmetric, &mut c);
     }
     if symmetric {
-        for i in 0..m {
-            for j in 0..i {
-                c[i * n + j] = c[j * n + i];
+        // In square blocks, so that reading down columns stays in cache.
+        const BLOCK: usize = 64;
+        for i0 in (0..m).step_by(BLOCK) {
+            for j0 in (0..=i0).step_by(BLOCK) {
+                for i in i0..(i0 + BLOCK).min(m) {
+                    for j in j0..(j0 + BLOCK).min(i) {
+                        c[i * n + j] = c[j * n + i];
+                    }
+                }
             }
         }
     }
     c
 }
 
-fn product<T: Real, const NR: usize>(a: &[T], b: &[T], m: usize, k: usize, n: usize, symmetric: bool, c: &mut [T]) {
+fn product<T: Real, const NR: usize>(
+    a: &[T],
+    (b, transposed): (&[T], bool),
+    m: usize,
+    k: usize,
+    n: usize,
+    symmetric: bool,
+    c: &mut [T],
+) {
     let panels = n.div_ceil(NR);
     // B as column panels of width NR, row by row, zero-padded past n (the padding's sums are
-    // computed and dropped).
+    // computed and dropped). A transposed B is read along its rows, its panel's columns.
     let mut packed = vec![T::zero(); panels * k * NR];
     for (p, panel) in packed.chunks_exact_mut(k * NR).enumerate() {
         let width = NR.min(n - p * NR);
-        for (l, row) in panel.chunks_exact_mut(NR).enumerate() {
-            row[..width].copy_from_slice(&b[l * n + p * NR..l * n + p * NR + width]);
+        if transposed {
+            for j in 0..width {
+                let source = &b[(p * NR + j) * k..(p * NR + j + 1) * k];
+                for (l, &v) in source.iter().enumerate() {
+                    panel[l * NR + j] = v;
+                }
+            }
+        } else {
+            for (l, row) in panel.chunks_exact_mut(NR).enumerate() {
+                row[..width].copy_from_slice(&b[l * n + p * NR..l * n + p * NR + width]);
+            }
         }
     }
     let shape = Shape { m, k, n, symmetric };
@@ -187,6 +227,12 @@ mod tests {
             let want = naive(&x, &xt, m, k, m);
             let got = matmul(&x, &xt, m, k, m, true);
             assert!(want.iter().zip(&got).all(|(w, g)| w.to_bits_u64() == g.to_bits_u64()), "gram {m}×{k}");
+            let packed_transposed = matmul_transposed(&x, &x, m, k, m, true);
+            assert!(want.iter().zip(&packed_transposed).all(|(w, g)| w.to_bits_u64() == g.to_bits_u64()));
+            let y = values::<T>(3 * k, 11);
+            let plain = naive(&x, &transpose(&y, 3, k), m, k, 3);
+            let through = matmul_transposed(&x, &y, m, k, 3, false);
+            assert!(plain.iter().zip(&through).all(|(w, g)| w.to_bits_u64() == g.to_bits_u64()), "x·yᵀ {m}×{k}");
         }
     }
 

@@ -10,7 +10,7 @@
 //! decayFactor = 1 − lr·weightDecay, adjustedLr]. State: [momentumBuffer].
 
 use crate::error::CoreError;
-use crate::ordered_matmul::matmul;
+use crate::ordered_matmul::{matmul, matmul_transposed};
 use crate::real::{lerp, Real};
 use crate::rules::prelude::check_uncoupled;
 use crate::rules::scalars::{flag, scalars};
@@ -55,8 +55,7 @@ fn newton_schulz<T: Real>(g: &[T], rows: usize, cols: usize, s: &Scalars) -> Vec
     }
     let (a, b, c) = (T::of(s.a), T::of(s.b), T::of(s.c));
     for _ in 0..s.ns_steps as usize {
-        let xt = transpose(&x, m, n);
-        let gram = matmul(&x, &xt, m, n, m, true);
+        let gram = matmul_transposed(&x, &x, m, n, m, true);
         let gram2 = matmul(&gram, &gram, m, m, m, true);
         let update: Vec<T> = gram.iter().zip(&gram2).map(|(&g1, &g2)| b * g1 + c * g2).collect();
         let product = matmul(&update, &x, m, m, n, false);
