@@ -5,6 +5,7 @@
  */
 import test, { type ExecutionContext } from 'ava'
 import { decodeBatch, encodeBatch } from '../examples/server/binary.js'
+import { readConfig } from '../examples/server/config.js'
 import { type LaunchedServer, launch } from '../examples/server/launch.js'
 import { data, nativeAvailable } from '../src/index.js'
 
@@ -370,4 +371,30 @@ test('`npm run example:server` passes SIGTERM on to the server (the script execs
   t.is((await fetch(`${server.url}/metrics`)).status, 200)
   t.is(await server.stop(), 0)
   t.like(server.events.at(-1), { event: 'stopped', signal: 'SIGTERM' })
+})
+
+test('OPTIMIZER and LR: defaults per optimizer, and a bad name is refused by variable', (t) => {
+  t.like(readConfig({}), { optimizer: 'adam', lr: 1e-3 })
+  t.like(readConfig({ OPTIMIZER: 'adamwScheduleFree' }), { optimizer: 'adamwScheduleFree', lr: 2.5e-3 })
+  t.like(readConfig({ OPTIMIZER: 'adamwScheduleFree', LR: '0.01' }), { lr: 0.01 })
+  t.throws(() => readConfig({ OPTIMIZER: 'lion' }), {
+    instanceOf: RangeError,
+    message: /OPTIMIZER must be 'adam' or 'adamwScheduleFree', got "lion"/,
+  })
+})
+
+test('OPTIMIZER=adamwScheduleFree: the server trains with Schedule-Free and learns (trainer tests check /predict's average x)', async (t) => {
+  const server = await started(t, { OPTIMIZER: 'adamwScheduleFree', HIDDEN: '64' })
+  t.like(server.events[0], { event: 'listening', optimizer: 'adamwScheduleFree', lr: 2.5e-3 })
+  const before = await accuracy(server)
+  for (let batch = 0; batch < 6; batch++) {
+    const { rows, x, y } = slice(digits.train, batch * 256, 256)
+    const answer = await post(server, '/train', encodeBatch(x, rows, INPUTS, y), true)
+    t.is(answer.status, 200, JSON.stringify(answer.body))
+  }
+  const after = await accuracy(server)
+  t.log(`Schedule-Free: held-out accuracy ${before.toFixed(3)} before, ${after.toFixed(3)} after 6 batches`)
+  t.true(after >= before + 0.3, `accuracy ${before} → ${after}`)
+  t.like(await metrics(server), { steps: 6, lr: 2.5e-3 })
+  await stopped(t, server)
 })

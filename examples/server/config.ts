@@ -13,7 +13,9 @@ export interface ServerConfig {
   readonly port: number
   /** Layer widths: `INPUTS`, the hidden widths of `HIDDEN` (default 256), `CLASSES`. */
   readonly sizes: readonly number[]
-  /** `LR`: Adam's learning rate (default 1e-3). */
+  /** `OPTIMIZER`: 'adam' (default) or 'adamwScheduleFree' (no schedule; predictions read its average). */
+  readonly optimizer: ServerOptimizer
+  /** `LR`: the optimizer's learning rate (default 1e-3 for Adam, 2.5e-3 for AdamW Schedule-Free). */
   readonly lr: number
   /** `BACKEND`: 'native' or 'js'; unset, descent's default (native when the addon loaded). */
   readonly backend: BackendName | undefined
@@ -30,6 +32,19 @@ export interface ServerConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>
+
+/** The optimizers the server can train with. */
+export type ServerOptimizer = 'adam' | 'adamwScheduleFree'
+
+const DEFAULT_LR: Record<ServerOptimizer, number> = { adam: 1e-3, adamwScheduleFree: 2.5e-3 }
+
+function optimizerName(env: Env): ServerOptimizer {
+  const raw = env.OPTIMIZER
+  if (raw === undefined || raw === '') return 'adam'
+  if (raw !== 'adam' && raw !== 'adamwScheduleFree')
+    throw invalid('OPTIMIZER', "'adam' or 'adamwScheduleFree'", raw)
+  return raw
+}
 
 function invalid(name: string, expected: string, raw: string): RangeError {
   return new RangeError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
@@ -54,9 +69,9 @@ function hiddenWidths(env: Env): number[] {
   return widths.map(Number)
 }
 
-function learningRate(env: Env): number {
+function learningRate(env: Env, optimizer: ServerOptimizer): number {
   const raw = env.LR
-  if (raw === undefined || raw === '') return 1e-3
+  if (raw === undefined || raw === '') return DEFAULT_LR[optimizer]
   const lr = Number(raw)
   if (raw.trim() === '' || !Number.isFinite(lr) || lr <= 0) throw invalid('LR', 'a number > 0', raw)
   return lr
@@ -71,10 +86,12 @@ function backend(env: Env): BackendName | undefined {
 
 /** Reads and checks every setting; a bad one throws a RangeError naming the variable. */
 export function readConfig(env: Env = process.env): ServerConfig {
+  const optimizer = optimizerName(env)
   return {
     port: integer(env, 'PORT', 0, 65_535) ?? 3000,
     sizes: [INPUTS, ...hiddenWidths(env), CLASSES],
-    lr: learningRate(env),
+    optimizer,
+    lr: learningRate(env, optimizer),
     backend: backend(env),
     queueLimit: integer(env, 'QUEUE_LIMIT', 0, 10_000) ?? 8,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 2 ** 30) ?? 8 * 2 ** 20,

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     port,
     backend,
     sizes: config.sizes,
+    optimizer: config.optimizer,
+    lr: config.lr,
     // The JS backend trains on the event loop: it has no training threads to set.
     ...(backend === 'native' ? { trainThreads: config.trainThreads ?? 'one per core' } : {}),
   })
