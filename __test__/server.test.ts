@@ -383,7 +383,7 @@ test('OPTIMIZER and LR: defaults per optimizer, and a bad name is refused by var
   })
 })
 
-test('OPTIMIZER=adamwScheduleFree: the server trains with Schedule-Free and learns (trainer tests check /predict's average x)', async (t) => {
+test('OPTIMIZER=adamwScheduleFree: the server trains with Schedule-Free and learns (trainer.test checks that predictions read the average)', async (t) => {
   const server = await started(t, { OPTIMIZER: 'adamwScheduleFree', HIDDEN: '64' })
   t.like(server.events[0], { event: 'listening', optimizer: 'adamwScheduleFree', lr: 2.5e-3 })
   const before = await accuracy(server)
