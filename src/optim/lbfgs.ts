@@ -70,6 +70,12 @@ class Vectors {
     return y
   }
 
+  /** x ← α·x in place. */
+  scaleInPlace(x: Vec, alpha: number): Vec {
+    this.backend.scale([x], alpha)
+    return x
+  }
+
   /** A new α·x. */
   scaled(x: Vec, alpha: number): Vec {
     return this.addScaled(new Float64Array(x.length), alpha, x)
@@ -560,14 +566,16 @@ export class LBFGS {
           al[i] = v.dot(this.#oldSteps[i] as Vec, q) * (this.#ro[i] as number)
           v.addScaled(q, -(al[i] as number), this.#oldDirs[i] as Vec)
         }
-        const r = v.scaled(q, this.#hDiag)
+        // r = H₀·q, in q's buffer: q is not read again.
+        const r = v.scaleInPlace(q, this.#hDiag)
         for (let i = 0; i < count; i++) {
           const be = v.dot(this.#oldDirs[i] as Vec, r) * (this.#ro[i] as number)
           v.addScaled(r, (al[i] as number) - be, this.#oldSteps[i] as Vec)
         }
         d = r
       }
-      this.#prevFlatGrad = flatGrad.slice()
+      // Gradient vectors are never written after they are made, so no copy is needed.
+      this.#prevFlatGrad = flatGrad
       this.#prevLoss = loss
       t = this.nIter === 1 ? Math.min(1, 1 / v.absSum(flatGrad)) * o.lr : o.lr
       const direction = d as Vec
