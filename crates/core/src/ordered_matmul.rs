@@ -246,6 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn the_same_bits_at_any_thread_count() {
+        let (m, k, n) = (90, 700, 130);
+        let a = values::<f32>(m * k, 3);
+        let b = values::<f32>(k * n, 4);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (plain, gram) =
+                pool.install(|| (matmul(&a, &b, m, k, n, false), matmul_transposed(&a, &a, m, k, m, true)));
+            plain.iter().chain(&gram).map(|v| v.to_bits()).collect::<Vec<u32>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 5] {
+            assert_eq!(run(threads), one, "{threads} threads");
+        }
+    }
+
+    #[test]
     fn every_element_equals_the_plain_loop_bit_for_bit_in_f64() {
         same_bits::<f64>();
     }
