@@ -69,6 +69,25 @@ function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: numbe
   return c
 }
 
+/**
+ * c = x·xt for x [m, n] and xt = xᵀ [n, m] (or, for a symmetric x, x itself), a product known to
+ * be symmetric: each element summed l-ascending from zero as `matmul` sums it, the upper
+ * triangle computed and mirrored (element (j, i) sums the same products in the same order).
+ */
+function symmetricProduct(x: Float64Array, xt: Float64Array, m: number, n: number, r: Round): Float64Array {
+  const c = new Float64Array(m * m)
+  for (let i = 0; i < m; i++) {
+    const out = i * m
+    for (let l = 0; l < n; l++) {
+      const xi = x[i * n + l] as number
+      const row = l * m
+      for (let j = i; j < m; j++) c[out + j] = r((c[out + j] as number) + r(xi * (xt[row + j] as number)))
+    }
+    for (let j = i + 1; j < m; j++) c[j * m + i] = c[out + j] as number
+  }
+  return c
+}
+
 function transpose(x: Float64Array, rows: number, cols: number): Float64Array {
   const t = new Float64Array(x.length)
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j] as number
@@ -92,9 +111,9 @@ function newtonSchulz(
   x = x.map((v) => r(v / scale))
   const [a, b, c] = [r(s[S.a] as number), r(s[S.b] as number), r(s[S.c] as number)]
   for (let step = 0; step < (s[S.nsSteps] as number); step++) {
-    const gram = matmul(x, transpose(x, m, n), m, n, m, r)
-    const gram2 = matmul(gram, gram, m, m, m, r)
-    const update = gram.map((g1, i) => r(r(b * g1) + r(c * (gram2[i] as number))))
+    const a2 = symmetricProduct(x, transpose(x, m, n), m, n, r)
+    const a4 = symmetricProduct(a2, a2, m, m, r)
+    const update = a2.map((g1, i) => r(r(b * g1) + r(c * (a4[i] as number))))
     const product = matmul(update, x, m, m, n, r)
     x = x.map((xi, i) => r(r(a * xi) + (product[i] as number)))
   }
