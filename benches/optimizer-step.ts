@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { LBFGS, nativeAvailable, OPTIMIZERS, type Optimizer, Parameter } from '../src/index.js'
+import { LBFGS, Muon, nativeAvailable, OPTIMIZERS, type Optimizer, Parameter } from '../src/index.js'
 import { fillSeeded, medianNs, si, table, writeJson } from './harness.js'
 
 const { values } = parseArgs({
@@ -253,27 +253,24 @@ async function muonShapes() {
   const jsMax = Number(values['muon-js-max'])
   const records: Record<string, unknown>[] = []
   const rows: string[][] = []
-  for (const [rows_, cols] of shapes) {
+  for (const [height, cols] of shapes) {
     const stepFor = (backend: 'native' | 'js') => {
-      const p = new Parameter(new Float32Array(rows_ * cols), [rows_, cols])
+      const p = new Parameter(new Float32Array(height * cols), [height, cols])
       fillSeeded(p.data, 1)
       fillSeeded(p.grad, 2)
-      const opt = new (OPTIMIZERS.muon as NonNullable<(typeof OPTIMIZERS)['muon']>)([p], {
-        lr: 0.02,
-        backend,
-      })
+      const opt = new Muon([p], { lr: 0.02, backend })
       opt.step()
       return () => opt.step()
     }
     // Five iterations of A = XXᵀ (2m²n), A² (2m³) and (bA + cA²)·X (2m²n), m the smaller side,
     // counted as full products (the kernel computes only half of each symmetric one).
-    const [m, n] = rows_ <= cols ? [rows_, cols] : [cols, rows_]
+    const [m, n] = height <= cols ? [height, cols] : [cols, height]
     const flops = 5 * (4 * m * m * n + 2 * m * m * m)
-    const nativeNs = await medianNs(`muon native ${rows_}x${cols}`, stepFor('native'), budget)
+    const nativeNs = await medianNs(`muon native ${height}x${cols}`, stepFor('native'), budget)
     const jsNs =
-      rows_ * cols <= jsMax ? await medianNs(`muon js ${rows_}x${cols}`, stepFor('js'), budget) : undefined
+      height * cols <= jsMax ? await medianNs(`muon js ${height}x${cols}`, stepFor('js'), budget) : undefined
     const record = {
-      shape: [rows_, cols],
+      shape: [height, cols],
       nativeMsPerStep: nativeNs / 1e6,
       jsMsPerStep: jsNs === undefined ? null : jsNs / 1e6,
       newtonSchulzGflop: flops / 1e9,
@@ -281,14 +278,14 @@ async function muonShapes() {
     }
     records.push(record)
     rows.push([
-      `${rows_}×${cols}`,
+      `${height}×${cols}`,
       (nativeNs / 1e6).toFixed(2),
       jsNs === undefined ? '(not run)' : (jsNs / 1e6).toFixed(1),
       jsNs === undefined ? '' : `${(jsNs / nativeNs).toFixed(0)}x`,
       (flops / 1e9).toFixed(2),
       (flops / nativeNs).toFixed(1),
     ])
-    console.error(`done muon ${rows_}x${cols}`)
+    console.error(`done muon ${height}x${cols}`)
   }
   if (rows.length > 0) {
     console.log('\nMuon, f32, one matrix (Newton–Schulz: 5 iterations on the ordered GEMM)')

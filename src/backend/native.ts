@@ -1,5 +1,5 @@
 import { DescentError } from '../errors.js'
-import type { FloatArray } from '../parameter.js'
+import { type FloatArray, overlaps } from '../parameter.js'
 import type { Backend, JsKernel, NormPart, StepCache, StepEntry } from './types.js'
 
 type Addon = typeof import('../../native/index.js')
@@ -271,14 +271,6 @@ export function nativeBackend(a: Addon): Backend {
       callNative(() => typedExports(a, y).addScaled(y, alpha, source))
     },
   }
-}
-
-function overlaps(a: FloatArray, b: FloatArray): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength &&
-    b.byteOffset < a.byteOffset + a.byteLength
-  )
 }
 
 /**

@@ -1,6 +1,5 @@
-import { roundingFor } from '../backend/types.js'
 import { AdamWScheduleFree } from '../optim/adamw-schedule-free.js'
-import { lerp } from '../optim/lerp.js'
+import { lerpInPlace, type ScheduleFreeOptions, towardsAverage } from '../optim/schedule-free.js'
 import { SGDScheduleFree } from '../optim/sgd-schedule-free.js'
 import type { FloatArray } from '../parameter.js'
 import type { AnyOptimizer } from './fit.js'
@@ -17,10 +16,10 @@ export interface EvalPointPart {
   readonly weight: number
 }
 
-/** β of a Schedule-Free optimizer's param group: what its eval() lerps y towards z by (1 − 1/β). */
-function momentumOf(optimizer: AnyOptimizer): ((group: Record<string, unknown>) => number) | undefined {
-  if (optimizer instanceof AdamWScheduleFree) return (g) => (g.betas as [number, number])[0]
-  if (optimizer instanceof SGDScheduleFree) return (g) => g.momentum as number
+/** β of a Schedule-Free optimizer's param groups, as its own train() and eval() read it. */
+function momentumOf(optimizer: AnyOptimizer): ((group: ScheduleFreeOptions) => number) | undefined {
+  if (optimizer instanceof AdamWScheduleFree) return AdamWScheduleFree.momentum
+  if (optimizer instanceof SGDScheduleFree) return SGDScheduleFree.momentum
   return undefined
 }
 
@@ -48,7 +47,7 @@ export function evalPointParts(
         offset: (p.data.byteOffset - flat.byteOffset) / flat.BYTES_PER_ELEMENT,
         length: p.data.length,
         stateIndex,
-        weight: 1 - 1 / momentum(group as unknown as Record<string, unknown>),
+        weight: towardsAverage(momentum(group as unknown as ScheduleFreeOptions)),
       }
     }),
   )
@@ -61,14 +60,11 @@ export function atEvalPoint(
   parts: readonly EvalPointPart[],
 ): FloatArray {
   const point = flat.slice()
-  const r = roundingFor(point)
-  for (const part of parts) {
-    const z = state[part.stateIndex] as FloatArray
-    const w = r(part.weight)
-    for (let i = 0; i < part.length; i++) {
-      const at = part.offset + i
-      point[at] = lerp(point[at] as number, z[i] as number, w, r)
-    }
-  }
+  for (const part of parts)
+    lerpInPlace(
+      point.subarray(part.offset, part.offset + part.length),
+      state[part.stateIndex] as FloatArray,
+      part.weight,
+    )
   return point
 }

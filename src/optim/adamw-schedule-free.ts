@@ -126,14 +126,17 @@ export const adamwScheduleFreeRule: RuleDefinition<AdamWScheduleFreeOptions> = {
 
 /** AdamW Schedule-Free: no lr schedule, an average of the iterates built in. See `adamwScheduleFreeRule`. */
 export class AdamWScheduleFree extends optimizerClass('adamwScheduleFree', adamwScheduleFreeRule) {
+  /** A group's β of the mode switch (β₁); a trainer's predictions use it too. */
+  static readonly momentum = (group: ScheduleFreeOptions) => (group as AdamWScheduleFreeOptions).betas[0]
+
   /** Moves the parameters to y, where training takes gradients (a no-op in train mode). */
   train(): void {
-    switchMode(this, true, (g) => (g as AdamWScheduleFreeOptions).betas[0])
+    switchMode(this, true, AdamWScheduleFree.momentum)
   }
 
   /** Moves the parameters to x, the average to evaluate (a no-op in eval mode). */
   eval(): void {
-    switchMode(this, false, (g) => (g as AdamWScheduleFreeOptions).betas[0])
+    switchMode(this, false, AdamWScheduleFree.momentum)
   }
 
   override step(): void {

@@ -409,16 +409,18 @@ export class LBFGS {
     if (counters.step < 0 || !Number.isSafeInteger(counters.step))
       throw new RangeError(`${where}: step must be an integer >= 0, got ${describe(counters.step)}`)
     this.#options = options
-    this.nIter = counters.step
-    this.funcEvals = counters.funcEvals
-    this.#t = counters.t
-    this.#hDiag = counters.hDiag
-    this.#prevLoss = prevLoss
-    this.#d = d
-    this.#prevFlatGrad = prevFlatGrad
-    this.#ro = Array.from(ro)
-    this.#oldDirs = split(dirs)
-    this.#oldSteps = split(steps)
+    this.#loadState({
+      d,
+      t: counters.t,
+      oldDirs: split(dirs),
+      oldSteps: split(steps),
+      ro: Array.from(ro),
+      hDiag: counters.hDiag,
+      prevFlatGrad,
+      prevLoss,
+      funcEvals: counters.funcEvals,
+      nIter: counters.step,
+    })
   }
 
   /** The options, defaults filled in (`loadStateDict` restores the saved ones, as torch's). */

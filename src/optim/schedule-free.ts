@@ -53,10 +53,15 @@ export function scheduleFreeWeights(o: ScheduleFreeOptions, state: ScalarState) 
 }
 
 /** torch's `lerp_` of one array towards another, rounded per element type. */
-function lerpInPlace(values: FloatArray, end: FloatArray, weight: number): void {
+export function lerpInPlace(values: FloatArray, end: FloatArray, weight: number): void {
   const r = values instanceof Float32Array ? Math.fround : (x: number) => x
   const w = r(weight)
   for (let i = 0; i < values.length; i++) values[i] = lerp(values[i] as number, end[i] as number, w, r)
+}
+
+/** How far eval() moves y towards z: x = lerp(y, z, 1 − 1/β) (train() goes back by 1 − β). */
+export function towardsAverage(momentum: number): number {
+  return 1 - 1 / momentum
 }
 
 /** The mode switch of a Schedule-Free optimizer: `momentum` is β₁ (AdamW) or the momentum (SGD). */
@@ -68,7 +73,7 @@ export function switchMode(
   for (const group of optimizer.paramGroups) {
     if (group.trainMode === toTrain) continue
     const m = momentum(group)
-    const weight = toTrain ? 1 - m : 1 - 1 / m
+    const weight = toTrain ? 1 - m : towardsAverage(m)
     for (const p of group.params) {
       const z = optimizer.stateOf(p)?.tensors.z
       if (z) lerpInPlace(p.data, z, weight)

@@ -91,14 +91,17 @@ export const sgdScheduleFreeRule: RuleDefinition<SGDScheduleFreeOptions> = {
 
 /** SGD Schedule-Free. See `sgdScheduleFreeRule`. */
 export class SGDScheduleFree extends optimizerClass('sgdScheduleFree', sgdScheduleFreeRule) {
+  /** A group's β of the mode switch (its momentum); a trainer's predictions use it too. */
+  static readonly momentum = (group: ScheduleFreeOptions) => (group as SGDScheduleFreeOptions).momentum
+
   /** Moves the parameters to y, where training takes gradients (a no-op in train mode). */
   train(): void {
-    switchMode(this, true, (g) => (g as SGDScheduleFreeOptions).momentum)
+    switchMode(this, true, SGDScheduleFree.momentum)
   }
 
   /** Moves the parameters to x, the average to evaluate (a no-op in eval mode). */
   eval(): void {
-    switchMode(this, false, (g) => (g as SGDScheduleFreeOptions).momentum)
+    switchMode(this, false, SGDScheduleFree.momentum)
   }
 
   override step(): void {

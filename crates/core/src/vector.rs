@@ -2,11 +2,8 @@
 //! product in the fixed block order of `reduce`, and y ← y + α·x into a buffer of either element
 //! type. The JavaScript mirror (`src/backend/js.ts`) gives the same bits.
 
-use crate::parallel;
+use crate::elementwise::run;
 use crate::real::Real;
-
-/// Buffers shorter than this are updated on the calling thread.
-const PARALLEL_MIN: usize = 1 << 15;
 
 pub use crate::reduce::dot;
 
@@ -14,11 +11,7 @@ pub use crate::reduce::dot;
 /// JavaScript typed-array store rounds it).
 pub fn add_scaled<T: Real>(y: &mut [T], alpha: f64, x: &[f64]) {
     let x = &x[..y.len()];
-    parallel::fill(y, PARALLEL_MIN, |start, piece| {
-        for (v, &d) in piece.iter_mut().zip(&x[start..]) {
-            *v = T::of(v.wide() + alpha * d);
-        }
-    });
+    run((y, x), &|v: &mut T, &d: &f64| *v = T::of(v.wide() + alpha * d));
 }
 
 #[cfg(test)]
